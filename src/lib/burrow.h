@@ -1,0 +1,130 @@
+/* burrow.h: the public interface of libburrow, the runtime behind the burrow CLI.
+   Every call returns 0 (or a non-negative value) on success and a negative number on
+   failure, with *err filled; the library never prints and never exits. */
+#ifndef BURROW_H
+#define BURROW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define BURROW_ERROR_MSG_MAX 2048
+
+/* An error travelling up: the errno that caused it (0 when none) and a message that
+   gains context on the way up ("create `x`: mount `/proc`: Permission denied"). */
+struct burrow_error
+{
+  int errnum;
+  char msg[BURROW_ERROR_MSG_MAX];
+};
+
+enum burrow_rootless
+{
+  BURROW_ROOTLESS_AUTO = 0,
+  BURROW_ROOTLESS_TRUE,
+  BURROW_ROOTLESS_FALSE,
+};
+
+/* What the global flags say, plus host facts probed once, lazily. */
+struct burrow_context
+{
+  char *state_root;        /* --root, or the default for this user */
+  enum burrow_rootless rootless_flag;
+  bool systemd_cgroup;     /* --systemd-cgroup */
+  bool debug;              /* --debug */
+
+  /* probed: see context.c */
+  bool probed;
+  bool rootless;           /* not real root of the initial user namespace */
+  bool in_userns;          /* the caller itself runs in a non-initial user namespace */
+  uid_t euid;
+  gid_t egid;
+};
+
+struct burrow_create_opts
+{
+  const char *id;
+  const char *bundle;         /* NULL: the current directory */
+  const char *pid_file;
+  const char *console_socket;
+  bool no_pivot;
+  bool no_new_keyring;
+  unsigned int preserve_fds;
+  /* run only */
+  bool detach;
+  bool keep;
+};
+
+struct burrow_spec_opts
+{
+  bool rootless;
+  uid_t uid;                  /* the ids mapped to root by a rootless spec */
+  gid_t gid;
+  bool terminal;
+};
+
+/* One container as `list` and `state` show it (the OCI state plus runc's extras). */
+struct burrow_container_info
+{
+  char *id;
+  pid_t pid;                  /* 0 when stopped */
+  char *status;               /* creating, created, running, paused, stopped */
+  char *bundle;
+  char *rootfs;
+  char *created;              /* RFC 3339, UTC, nanoseconds */
+  char *owner;
+  char *annotations_json;     /* a JSON object, or NULL */
+};
+
+/* context.c */
+int burrow_context_init (struct burrow_context *ctx, const char *state_root,
+                         enum burrow_rootless rootless, struct burrow_error *err);
+void burrow_context_release (struct burrow_context *ctx);
+
+/* lifecycle */
+int burrow_container_create (struct burrow_context *ctx, const struct burrow_create_opts *opts,
+                             struct burrow_error *err);
+int burrow_container_start (struct burrow_context *ctx, const char *id, struct burrow_error *err);
+/* create + start, then (unless opts->detach) wait and delete. *exit_status is the
+   container's exit status, 128+N when killed by signal N. */
+int burrow_container_run (struct burrow_context *ctx, const struct burrow_create_opts *opts,
+                          int *exit_status, struct burrow_error *err);
+int burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bool all,
+                           struct burrow_error *err);
+int burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
+                             struct burrow_error *err);
+
+/* state: *json_out is the OCI state JSON as runc prints it (caller frees). */
+int burrow_container_state_json (struct burrow_context *ctx, const char *id, char **json_out,
+                                 struct burrow_error *err);
+/* list: an array of infos sorted by id (free with burrow_container_info_list_free). */
+int burrow_container_list (struct burrow_context *ctx, struct burrow_container_info **out,
+                           size_t *n_out, struct burrow_error *err);
+void burrow_container_info_list_free (struct burrow_container_info *list, size_t n);
+/* runc's `list --format json` array (caller frees). */
+int burrow_container_list_json (const struct burrow_container_info *list, size_t n,
+                                char **json_out, struct burrow_error *err);
+
+/* spec_default.c: a default config.json, pretty-printed (caller frees). */
+int burrow_spec_generate (const struct burrow_spec_opts *opts, char **json_out,
+                          struct burrow_error *err);
+
+/* signals.c: "KILL", "SIGKILL", "kill", "9" -> 9. */
+int burrow_signal_parse (const char *name, int *signo, struct burrow_error *err);
+
+/* log.c: where log lines go. path NULL: stderr. */
+enum burrow_log_level
+{
+  BURROW_LOG_ERROR = 0,
+  BURROW_LOG_WARNING,
+  BURROW_LOG_INFO,
+  BURROW_LOG_DEBUG,
+};
+int burrow_log_open (const char *path, bool json, bool debug, struct burrow_error *err);
+void burrow_log (enum burrow_log_level level, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+const char *burrow_version (void);
+
+#endif

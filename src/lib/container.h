@@ -1,0 +1,44 @@
+/* container.h: what the lifecycle files share: status of a recorded container, its init
+   process identified by pid and start time, and create/start as run uses them. */
+#ifndef BURROW_CONTAINER_H
+#define BURROW_CONTAINER_H
+
+#include "burrow.h"
+#include "spec.h"
+#include "state_store.h"
+
+enum burrow_status
+{
+  BURROW_STATUS_CREATED,
+  BURROW_STATUS_RUNNING,
+  BURROW_STATUS_STOPPED,
+};
+
+const char *burrow_status_name (enum burrow_status s);
+
+/* Start time (clock ticks since boot, /proc/PID/stat field 22) of a live process; -1 when
+   it does not exist or is a zombie. */
+int burrow_pid_start_time (pid_t pid, unsigned long long *start);
+/* A pidfd for the recorded init, or -1 (errno ESRCH) when it is gone or the pid now
+   belongs to another process. */
+int burrow_state_pidfd (const struct burrow_state *st);
+enum burrow_status burrow_container_status (const struct burrow_state_dir *d,
+                                            const struct burrow_state *st);
+
+/* Wait (up to timeout_ms) until the process behind pidfd has exited. */
+int burrow_pidfd_wait_exit (int pidfd, int timeout_ms);
+
+struct burrow_created
+{
+  pid_t pid;
+  int pidfd;
+  struct burrow_spec *spec;
+};
+
+/* create, with `console_fd` >= 0 to receive the pty master there (run in the
+   foreground); the caller owns out->pidfd and out->spec. */
+int burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_opts *opts,
+                            int console_fd, struct burrow_created *out,
+                            struct burrow_error *err);
+
+#endif

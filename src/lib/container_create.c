@@ -1,0 +1,223 @@
+/* container_create.c: `create`: validate everything, claim the id, spawn the init, record
+   it. Any failure after the claim removes what was made: the init, the state directory. */
+#include "config.h"
+#include "container.h"
+
+#include "cleanup.h"
+#include "error.h"
+#include "file_io.h"
+#include "spawn.h"
+#include "terminal.h"
+#include "userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int
+check_supported (const struct burrow_spec *spec, struct burrow_error *err)
+{
+  const struct burrow_namespace *ns = spec->linux_.namespaces;
+  if (!ns[BURROW_NS_MOUNT].present)
+    return burrow_fail (err, EINVAL, "linux.namespaces: a mount namespace is required "
+                                     "(add {\"type\": \"mount\"})");
+  if (ns[BURROW_NS_MOUNT].path)
+    return burrow_fail (err, ENOTSUP, "linux.namespaces: joining an existing mount namespace "
+                                      "is not supported: the rootfs must be set up in a new one");
+  if ((ns[BURROW_NS_USER].present && ns[BURROW_NS_USER].path)
+      || (ns[BURROW_NS_PID].present && ns[BURROW_NS_PID].path))
+    return burrow_fail (err, ENOTSUP, "linux.namespaces: joining an existing user or pid "
+                                      "namespace by path is not supported yet");
+  return 0;
+}
+
+static int
+clone_flags_of (const struct burrow_spec *spec)
+{
+  int flags = 0;
+  for (int t = 0; t < BURROW_NS_COUNT; t++)
+    if (spec->linux_.namespaces[t].present && spec->linux_.namespaces[t].path == NULL)
+      flags |= burrow_ns_clone_flag (t);
+  return flags;
+}
+
+/* *fd is -1 when the container has no terminal. */
+static int
+open_console (const struct burrow_spec *spec, const struct burrow_create_opts *opts,
+              int run_console_fd, int *fd, struct burrow_error *err)
+{
+  *fd = -1;
+  if (!spec->process.terminal)
+    {
+      if (opts->console_socket)
+        return burrow_fail (err, EINVAL, "--console-socket given but process.terminal is "
+                                         "false: there is no terminal to send");
+      return 0;
+    }
+  if (opts->console_socket)
+    *fd = burrow_console_connect (opts->console_socket, err);
+  else if (run_console_fd >= 0 && (*fd = fcntl (run_console_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+    burrow_fail_errno (err, "terminal");
+  if (opts->console_socket || run_console_fd >= 0)
+    return *fd < 0 ? -1 : 0;
+  return burrow_fail (err, EINVAL, "process.terminal is true but no --console-socket was "
+                                   "given: the container's terminal would have nowhere to go");
+}
+
+static char *
+owner_name (uid_t uid)
+{
+  struct passwd *pw = getpwuid (uid);
+  char *s = NULL;
+  if (pw)
+    return strdup (pw->pw_name);
+  if (asprintf (&s, "#%u", uid) < 0)
+    return NULL;
+  return s;
+}
+
+static int
+record (struct burrow_context *ctx, const struct burrow_state_dir *d,
+        const struct burrow_spec *spec, const struct burrow_spawned *sp,
+        struct burrow_error *err)
+{
+  struct burrow_state st = {
+    .oci_version = spec->oci_version,
+    .id = d->id,
+    .pid = sp->pid,
+    .bundle = spec->bundle,
+    .rootfs = spec->rootfs,
+    .rootless = ctx->rootless,
+    .pid_ns = spec->linux_.namespaces[BURROW_NS_PID].present,
+  };
+  if (burrow_pid_start_time (sp->pid, &st.pid_start) < 0)
+    return burrow_fail (err, ESRCH, "the container's init exited during create");
+  cleanup_free char *created = burrow_now_rfc3339 ();
+  cleanup_free char *owner = owner_name (ctx->euid);
+  cleanup_free char *ann = NULL;
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive (spec->json, "annotations");
+  if (cJSON_IsObject (a))
+    ann = cJSON_PrintUnformatted (a);
+  st.created = created;
+  st.owner = owner;
+  st.annotations_json = ann;
+  return burrow_state_write (d, &st, err);
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, struct burrow_error *err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", pid);
+  cleanup_free char *abs = NULL;
+  if (path[0] != '/')
+    {
+      cleanup_free char *cwd = getcwd (NULL, 0);
+      if (cwd == NULL || asprintf (&abs, "%s/%s", cwd, path) < 0)
+        return burrow_fail_errno (err, "pid file `%s`", path);
+    }
+  if (burrow_write_file_atomic (abs ? abs : path, buf, n, 0644, err) < 0)
+    return burrow_error_prefix (err, "pid file");
+  return 0;
+}
+
+static int
+create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts,
+               struct burrow_spec *spec, struct burrow_state_dir *d, int console_fd,
+               struct burrow_spawned *sp, struct burrow_error *err)
+{
+  if (mkfifoat (d->fd, BURROW_EXEC_FIFO, 0600) < 0)
+    return burrow_fail_errno (err, "create exec fifo");
+  bool new_userns = spec->linux_.namespaces[BURROW_NS_USER].present;
+  struct burrow_init_args a = {
+    .ctx = ctx,
+    .spec = spec,
+    .opts = opts,
+    .state_dirfd = d->fd,
+    .console_fd = console_fd,
+    .clone_flags = clone_flags_of (spec),
+    .new_userns = new_userns,
+    .setgroups_allowed = !new_userns || !burrow_userns_setgroups_denied (ctx, spec),
+    .rootless_mounts = ctx->rootless || new_userns,
+  };
+  if (burrow_spawn_init (&a, sp, err) < 0)
+    return -1;
+  if (record (ctx, d, spec, sp, err) < 0
+      || (opts->pid_file && write_pid_file (opts->pid_file, sp->pid, err) < 0))
+    {
+      syscall (SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
+      while (waitpid (sp->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      close (sp->pidfd);
+      return -1;
+    }
+  return 0;
+}
+
+int
+burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_opts *opts,
+                        int run_console_fd, struct burrow_created *out,
+                        struct burrow_error *err)
+{
+  struct burrow_spec *spec = NULL;
+  memset (out, 0, sizeof *out);
+  out->pidfd = -1;
+  if (burrow_id_validate (opts->id, err) < 0)
+    return -1;
+  if (burrow_spec_load (opts->bundle, &spec, err) < 0)
+    return -1;
+  if (burrow_spec_validate (ctx, spec, err) < 0 || check_supported (spec, err) < 0)
+    {
+      burrow_spec_free (spec);
+      return -1;
+    }
+  cleanup_close int console_fd = -1;
+  if (open_console (spec, opts, run_console_fd, &console_fd, err) < 0)
+    {
+      burrow_spec_free (spec);
+      return -1;
+    }
+
+  struct burrow_state_dir d;
+  struct burrow_spawned sp = { .pidfd = -1 };
+  if (burrow_state_claim (ctx, opts->id, &d, err) < 0)
+    {
+      /* Only remove what this call made: an existing id belongs to someone else. */
+      if (err->errnum != EEXIST && d.path)
+        rmdir (d.path);
+      burrow_state_dir_close (&d);
+      burrow_spec_free (spec);
+      return -1;
+    }
+  if (create_in_dir (ctx, opts, spec, &d, console_fd, &sp, err) < 0)
+    {
+      struct burrow_error ignored;
+      burrow_state_dir_remove (&d, &ignored);
+      burrow_spec_free (spec);
+      return burrow_error_prefix (err, "create `%s`", opts->id);
+    }
+  burrow_state_dir_close (&d);
+  out->pid = sp.pid;
+  out->pidfd = sp.pidfd;
+  out->spec = spec;
+  return 0;
+}
+
+int
+burrow_container_create (struct burrow_context *ctx, const struct burrow_create_opts *opts,
+                         struct burrow_error *err)
+{
+  struct burrow_created c;
+  if (burrow_create_internal (ctx, opts, -1, &c, err) < 0)
+    return -1;
+  close (c.pidfd);
+  burrow_spec_free (c.spec);
+  return 0;
+}

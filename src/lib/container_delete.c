@@ -1,0 +1,67 @@
+/* container_delete.c: `delete`: a stopped or created container goes; a running one only
+   with --force, killed and waited for first. Afterwards nothing of it is left. */
+#include "config.h"
+#include "container.h"
+
+#include "cleanup.h"
+#include "error.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define KILL_WAIT_MS 10000
+
+static int
+kill_and_wait (const struct burrow_state *st, const char *id, struct burrow_error *err)
+{
+  cleanup_close int pidfd = burrow_state_pidfd (st);
+  if (pidfd < 0)
+    return 0;
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return burrow_fail_errno (err, "delete `%s`: kill its init", id);
+  if (burrow_pidfd_wait_exit (pidfd, KILL_WAIT_MS) < 0)
+    return burrow_fail (err, ETIMEDOUT, "delete `%s`: its init did not exit after SIGKILL", id);
+  return 0;
+}
+
+int
+burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
+                         struct burrow_error *err)
+{
+  struct burrow_state_dir d;
+  struct burrow_state st = { 0 };
+  int ret = -1;
+  if (burrow_state_open (ctx, id, true, &d, err) < 0)
+    goto out;
+  if (burrow_state_read (&d, &st, err) < 0)
+    {
+      /* We hold the lock, so no create is running: a directory without state is what a
+         create that died half-way left. */
+      if (err->errnum != ENOENT)
+        goto out;
+      ret = burrow_state_dir_remove (&d, err);
+      goto out;
+    }
+  enum burrow_status s = burrow_container_status (&d, &st);
+  if (s == BURROW_STATUS_RUNNING && !force)
+    {
+      burrow_fail (err, EBUSY, "cannot delete container `%s` that is not stopped: it is "
+                               "running (stop it first, or use --force)", id);
+      goto out;
+    }
+  if (s != BURROW_STATUS_STOPPED && kill_and_wait (&st, id, err) < 0)
+    goto out;
+  if (burrow_state_dir_remove (&d, err) < 0)
+    {
+      burrow_error_prefix (err, "delete `%s`", id);
+      goto out;
+    }
+  ret = 0;
+out:
+  burrow_state_release (&st);
+  burrow_state_dir_close (&d);
+  return ret;
+}

@@ -1,0 +1,268 @@
+/* container_state.c: what a recorded container is now (created, running, stopped), and
+   the `state` and `list` views of it. */
+#include "config.h"
+#include "container.h"
+
+#include "cleanup.h"
+#include "error.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const char *
+burrow_status_name (enum burrow_status s)
+{
+  switch (s)
+    {
+    case BURROW_STATUS_CREATED:
+      return "created";
+    case BURROW_STATUS_RUNNING:
+      return "running";
+    default:
+      return "stopped";
+    }
+}
+
+int
+burrow_pid_start_time (pid_t pid, unsigned long long *start)
+{
+  char path[64], buf[1024];
+  snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* The command name may hold spaces and parentheses: fields start after the last ')'. */
+  char *p = strrchr (buf, ')');
+  if (p == NULL || p[1] != ' ')
+    return -1;
+  char state = p[2];
+  if (state == 'Z' || state == 'X' || state == 'x')
+    return -1;
+  p += 2;
+  for (int field = 3; field < 22; field++)
+    {
+      p = strchr (p, ' ');
+      if (p == NULL)
+        return -1;
+      p++;
+    }
+  *start = strtoull (p, NULL, 10);
+  return 0;
+}
+
+int
+burrow_state_pidfd (const struct burrow_state *st)
+{
+  int pidfd = syscall (SYS_pidfd_open, st->pid, 0);
+  if (pidfd < 0)
+    return -1;
+  /* Checked after opening the pidfd: it pins the process, so a match now is final. */
+  unsigned long long start;
+  if (burrow_pid_start_time (st->pid, &start) < 0 || start != st->pid_start)
+    {
+      close (pidfd);
+      errno = ESRCH;
+      return -1;
+    }
+  return pidfd;
+}
+
+enum burrow_status
+burrow_container_status (const struct burrow_state_dir *d, const struct burrow_state *st)
+{
+  unsigned long long start;
+  if (burrow_pid_start_time (st->pid, &start) < 0 || start != st->pid_start)
+    return BURROW_STATUS_STOPPED;
+  struct stat sb;
+  if (fstatat (d->fd, BURROW_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+    return BURROW_STATUS_CREATED;
+  return BURROW_STATUS_RUNNING;
+}
+
+int
+burrow_pidfd_wait_exit (int pidfd, int timeout_ms)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int r;
+  do
+    r = poll (&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  return r > 0 ? 0 : -1;
+}
+
+static int
+load_info (struct burrow_context *ctx, const char *id, struct burrow_container_info *out,
+           struct burrow_error *err)
+{
+  struct burrow_state_dir d;
+  struct burrow_state st;
+  memset (out, 0, sizeof *out);
+  if (burrow_state_open (ctx, id, false, &d, err) < 0 || burrow_state_read (&d, &st, err) < 0)
+    {
+      burrow_state_dir_close (&d);
+      return -1;
+    }
+  enum burrow_status s = burrow_container_status (&d, &st);
+  out->id = steal_ptr (&st.id);
+  out->pid = s == BURROW_STATUS_STOPPED ? 0 : st.pid;
+  out->status = strdup (burrow_status_name (s));
+  out->bundle = steal_ptr (&st.bundle);
+  out->rootfs = steal_ptr (&st.rootfs);
+  out->created = steal_ptr (&st.created);
+  out->owner = steal_ptr (&st.owner);
+  out->annotations_json = steal_ptr (&st.annotations_json);
+  burrow_state_release (&st);
+  burrow_state_dir_close (&d);
+  return 0;
+}
+
+static void
+info_release (struct burrow_container_info *i)
+{
+  free (i->id);
+  free (i->status);
+  free (i->bundle);
+  free (i->rootfs);
+  free (i->created);
+  free (i->owner);
+  free (i->annotations_json);
+}
+
+/* runc's state object: exactly these field names, in this order. */
+static cJSON *
+info_to_json (const struct burrow_container_info *i)
+{
+  cJSON *o = cJSON_CreateObject ();
+  cJSON_AddStringToObject (o, "ociVersion", "1.2.0");
+  cJSON_AddStringToObject (o, "id", i->id);
+  cJSON_AddNumberToObject (o, "pid", i->pid);
+  cJSON_AddStringToObject (o, "status", i->status);
+  cJSON_AddStringToObject (o, "bundle", i->bundle ? i->bundle : "");
+  cJSON_AddStringToObject (o, "rootfs", i->rootfs ? i->rootfs : "");
+  cJSON_AddStringToObject (o, "created", i->created ? i->created : "");
+  cJSON_AddStringToObject (o, "owner", i->owner ? i->owner : "");
+  cJSON *a = i->annotations_json ? cJSON_Parse (i->annotations_json) : NULL;
+  if (a && cJSON_GetArraySize (a) > 0)
+    cJSON_AddItemToObject (o, "annotations", a);
+  else
+    cJSON_Delete (a);
+  return o;
+}
+
+/* Go's json.MarshalIndent uses two spaces; cJSON uses tabs (never inside strings, where
+   a tab is escaped), so the swap is safe. */
+static char *
+print_two_space (cJSON *o)
+{
+  cleanup_free char *s = cJSON_Print (o);
+  if (s == NULL)
+    return NULL;
+  size_t tabs = 0;
+  for (char *p = s; *p; p++)
+    tabs += *p == '\t';
+  char *out = malloc (strlen (s) + tabs + 1), *q = out;
+  if (out == NULL)
+    return NULL;
+  for (char *p = s; *p; p++)
+    if (*p == '\t')
+      {
+        *q++ = ' ';
+        *q++ = ' ';
+      }
+    else
+      *q++ = *p;
+  *q = '\0';
+  return out;
+}
+
+int
+burrow_container_state_json (struct burrow_context *ctx, const char *id, char **json_out,
+                             struct burrow_error *err)
+{
+  struct burrow_container_info info;
+  if (load_info (ctx, id, &info, err) < 0)
+    return -1;
+  cJSON *o = info_to_json (&info);
+  info_release (&info);
+  *json_out = print_two_space (o);
+  cJSON_Delete (o);
+  return *json_out ? 0 : burrow_fail (err, ENOMEM, "state of `%s`", id);
+}
+
+static int
+cmp_info (const void *a, const void *b)
+{
+  return strcmp (((const struct burrow_container_info *) a)->id,
+                 ((const struct burrow_container_info *) b)->id);
+}
+
+int
+burrow_container_list (struct burrow_context *ctx, struct burrow_container_info **out,
+                       size_t *n_out, struct burrow_error *err)
+{
+  *out = NULL;
+  *n_out = 0;
+  cleanup_dir DIR *dir = opendir (ctx->state_root);
+  if (dir == NULL)
+    return errno == ENOENT ? 0 : burrow_fail_errno (err, "list `%s`", ctx->state_root);
+  size_t n = 0, cap = 0;
+  struct burrow_container_info *list = NULL;
+  struct dirent *de;
+  while ((de = readdir (dir)) != NULL)
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      if (n == cap)
+        {
+          cap = cap ? cap * 2 : 16;
+          struct burrow_container_info *nl = realloc (list, cap * sizeof *list);
+          if (nl == NULL)
+            {
+              burrow_container_info_list_free (list, n);
+              return burrow_fail_errno (err, "list containers");
+            }
+          list = nl;
+        }
+      struct burrow_error ignored;
+      /* One being created or deleted right now is simply not listed. */
+      if (load_info (ctx, de->d_name, &list[n], &ignored) == 0)
+        n++;
+    }
+  qsort (list, n, sizeof *list, cmp_info);
+  *out = list;
+  *n_out = n;
+  return 0;
+}
+
+void
+burrow_container_info_list_free (struct burrow_container_info *list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    info_release (&list[i]);
+  free (list);
+}
+
+int
+burrow_container_list_json (const struct burrow_container_info *list, size_t n,
+                            char **json_out, struct burrow_error *err)
+{
+  cJSON *a = cJSON_CreateArray ();
+  for (size_t i = 0; i < n; i++)
+    cJSON_AddItemToArray (a, info_to_json (&list[i]));
+  *json_out = cJSON_PrintUnformatted (a);
+  cJSON_Delete (a);
+  return *json_out ? 0 : burrow_fail (err, ENOMEM, "list containers");
+}

@@ -1,0 +1,206 @@
+/* init_sequence.c: the container's init, from clone to execve.
+   Before SYNC_READY an error travels to `create` over the sync socket; after it, the init
+   waits on the exec fifo, and an error travels to `start` through that fifo. */
+#include "config.h"
+#include "init_sequence.h"
+
+#include "capabilities.h"
+#include "cleanup.h"
+#include "error.h"
+#include "file_io.h"
+#include "mounts.h"
+#include "process_attrs.h"
+#include "state_store.h"
+#include "sync_protocol.h"
+#include "terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Keep our own fds clear of the range the caller asked to preserve (3 .. 3+N-1). */
+static int
+move_fd_above (int fd, int min)
+{
+  if (fd < 0 || fd >= min)
+    return fd;
+  int n = fcntl (fd, F_DUPFD_CLOEXEC, min);
+  close (fd);
+  return n;
+}
+
+static bool
+maps_root (const struct burrow_id_mapping *m, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (m[i].container_id == 0)
+      return true;
+  return false;
+}
+
+/* Become root of the new user namespace, so the set-up runs with its full capabilities. */
+static int
+become_ns_root (struct burrow_init_args *a, struct burrow_error *err)
+{
+  const struct burrow_linux *l = &a->spec->linux_;
+  if (!a->new_userns)
+    return 0;
+  if (maps_root (l->gid_mappings, l->n_gid_mappings) && setresgid (0, 0, 0) < 0)
+    return burrow_fail_errno (err, "setresgid 0 in the user namespace");
+  if (maps_root (l->uid_mappings, l->n_uid_mappings) && setresuid (0, 0, 0) < 0)
+    return burrow_fail_errno (err, "setresuid 0 in the user namespace");
+  if (a->setgroups_allowed && setgroups (0, NULL) < 0)
+    return burrow_fail_errno (err, "setgroups in the user namespace");
+  return 0;
+}
+
+static int
+join_namespaces (const struct burrow_spec *spec, struct burrow_error *err)
+{
+  for (int t = 0; t < BURROW_NS_COUNT; t++)
+    {
+      const struct burrow_namespace *ns = &spec->linux_.namespaces[t];
+      if (!ns->present || ns->path == NULL)
+        continue;
+      cleanup_close int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return burrow_fail_errno (err, "open %s namespace `%s`", burrow_ns_name (t), ns->path);
+      if (setns (fd, burrow_ns_clone_flag (t)) < 0)
+        return burrow_fail_errno (err, "join %s namespace `%s`", burrow_ns_name (t), ns->path);
+    }
+  return 0;
+}
+
+static int
+setup_root (struct burrow_init_args *a, struct burrow_error *err)
+{
+  const struct burrow_spec *spec = a->spec;
+  cleanup_close int rootfd = burrow_rootfs_prepare (spec, err);
+  if (rootfd < 0)
+    return -1;
+  struct burrow_mount_env env = { .spec = spec, .rootfd = rootfd,
+                                  .rootless = a->rootless_mounts };
+  if (burrow_mounts_apply (&env, err) < 0 || burrow_devices_setup (&env, err) < 0)
+    return -1;
+  if (burrow_rootfs_pivot (spec, a->opts->no_pivot, err) < 0)
+    return -1;
+  if (a->console_fd >= 0 && burrow_terminal_setup (a->console_fd, &spec->process, err) < 0)
+    return -1;
+  return burrow_rootfs_finish (spec, err);
+}
+
+/* Everything up to SYNC_READY. Returns the program's path. */
+static int
+prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
+{
+  const struct burrow_spec *spec = a->spec;
+  struct burrow_sync_msg m;
+  if (burrow_sync_recv (a->sync_fd, &m) < 0 || m.type != SYNC_MAPS_DONE)
+    return burrow_fail (err, EPROTO, "the runtime went away during set-up");
+  if (become_ns_root (a, err) < 0 || join_namespaces (spec, err) < 0)
+    return -1;
+  if (burrow_set_rlimits (&spec->process, err) < 0)
+    return -1;
+  if (!a->opts->no_new_keyring)
+    {
+      /* A fresh session keyring, so the container cannot see the caller's keys. The
+         call fails harmlessly where keyrings are not namespaced for us. */
+      syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, a->opts->id);
+    }
+  if (setup_root (a, err) < 0)
+    return -1;
+  if (burrow_set_hostname (spec, err) < 0)
+    return -1;
+  if (burrow_chdir_in_root (spec->process.cwd, err) < 0)
+    return -1;
+  if (burrow_find_executable (&spec->process, exe, err) < 0)
+    return -1;
+  return burrow_set_process_misc (&spec->process, err);
+}
+
+/* From the opened fifo on: identity, capabilities, fds, exec. */
+static int
+finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_error *err)
+{
+  const struct burrow_process *p = &a->spec->process;
+  if (burrow_caps_prepare (&p->caps, err) < 0)
+    return -1;
+  if (burrow_set_identity (p, a->setgroups_allowed || !a->new_userns, err) < 0)
+    return -1;
+  if (burrow_caps_apply (&p->caps, err) < 0)
+    return -1;
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return burrow_fail_errno (err, "set no_new_privs");
+
+  unsigned int first = 3 + a->opts->preserve_fds;
+  for (unsigned int fd = 3; fd < first; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  /* Everything of ours above the preserved range closes at execve; the exec fifo stays
+     open until then, so `start` learns whether execve worked. */
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return burrow_fail_errno (err, "mark fds close-on-exec");
+
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  execve (exe, p->args, p->env);
+  return burrow_fail_errno (err, "exec `%s`", p->args[0]);
+}
+
+void
+burrow_init_main (struct burrow_init_args *a)
+{
+  struct burrow_error err = { 0 };
+  int min = 3 + (int) a->opts->preserve_fds;
+  cleanup_free char *exe = NULL;
+
+  /* Until ready, the init must not outlive the runtime that is setting it up. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  a->sync_fd = move_fd_above (a->sync_fd, min);
+  a->console_fd = move_fd_above (a->console_fd, min);
+  /* A new open file description: the runtime's one carries its flock. */
+  int dirfd = openat (a->state_dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  close (a->state_dirfd);
+  dirfd = move_fd_above (dirfd, min);
+
+  if (dirfd < 0)
+    burrow_fail_errno (&err, "open state directory");
+  if (dirfd < 0 || prepare (a, &exe, &err) < 0)
+    {
+      burrow_sync_send_error (a->sync_fd, &err);
+      _exit (1);
+    }
+  if (a->console_fd >= 0)
+    close (a->console_fd);
+  prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (burrow_sync_send (a->sync_fd, SYNC_READY, 0, NULL) < 0)
+    _exit (1);
+  close (a->sync_fd);
+
+  int fifo;
+  do
+    fifo = openat (dirfd, BURROW_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+  while (fifo < 0 && errno == EINTR);
+  if (fifo < 0)
+    _exit (1);
+  close (dirfd);
+  fifo = move_fd_above (fifo, min);
+
+  finish_and_exec (a, exe, &err);
+  burrow_write_all (fifo, err.msg, strlen (err.msg));
+  _exit (127);
+}

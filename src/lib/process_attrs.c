@@ -1,0 +1,155 @@
+/* process_attrs.c: the per-process settings of process{} applied by the init. */
+#include "config.h"
+#include "process_attrs.h"
+
+#include "cleanup.h"
+#include "error.h"
+#include "file_io.h"
+#include "path_in_rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int
+burrow_set_rlimits (const struct burrow_process *p, struct burrow_error *err)
+{
+  for (size_t i = 0; i < p->n_rlimits; i++)
+    {
+      const struct burrow_rlimit *r = &p->rlimits[i];
+      struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
+      if (setrlimit (r->resource, &lim) < 0)
+        return burrow_fail_errno (err, "set %s to soft %llu, hard %llu", r->name,
+                                  (unsigned long long) r->soft, (unsigned long long) r->hard);
+    }
+  return 0;
+}
+
+int
+burrow_set_identity (const struct burrow_process *p, bool setgroups_allowed,
+                     struct burrow_error *err)
+{
+  const struct burrow_user *u = &p->user;
+  if (setgroups_allowed)
+    {
+      gid_t *groups = calloc (u->n_additional_gids + 1, sizeof *groups);
+      if (groups == NULL)
+        return burrow_fail_errno (err, "setgroups");
+      for (size_t i = 0; i < u->n_additional_gids; i++)
+        groups[i] = u->additional_gids[i];
+      int r = setgroups (u->n_additional_gids, groups);
+      free (groups);
+      if (r < 0)
+        return burrow_fail_errno (err, "setgroups (process.user.additionalGids)");
+    }
+  else if (u->n_additional_gids > 0)
+    return burrow_fail (err, EPERM, "process.user.additionalGids: setgroups is denied in this "
+                                    "user namespace");
+  if (setresgid (u->gid, u->gid, u->gid) < 0)
+    return burrow_fail_errno (err, "setresgid %u (process.user.gid)", u->gid);
+  if (setresuid (u->uid, u->uid, u->uid) < 0)
+    return burrow_fail_errno (err, "setresuid %u (process.user.uid)", u->uid);
+  return 0;
+}
+
+int
+burrow_set_hostname (const struct burrow_spec *spec, struct burrow_error *err)
+{
+  if (spec->hostname && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+    return burrow_fail_errno (err, "set hostname `%s`", spec->hostname);
+  if (spec->domainname && setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
+    return burrow_fail_errno (err, "set domainname `%s`", spec->domainname);
+  return 0;
+}
+
+int
+burrow_set_process_misc (const struct burrow_process *p, struct burrow_error *err)
+{
+  if (p->has_oom_score_adj)
+    {
+      char v[16];
+      snprintf (v, sizeof v, "%d", p->oom_score_adj);
+      if (burrow_write_string ("/proc/self/oom_score_adj", v, err) < 0)
+        return burrow_error_prefix (err, "process.oomScoreAdj");
+    }
+  if (p->user.has_umask)
+    umask (p->user.umask);
+  return 0;
+}
+
+int
+burrow_chdir_in_root (const char *cwd, struct burrow_error *err)
+{
+  cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return burrow_fail_errno (err, "open /");
+  cleanup_close int fd = burrow_open_in_root (root, cwd, O_DIRECTORY, err);
+  if (fd < 0)
+    return burrow_error_prefix (err, "process.cwd");
+  if (fchdir (fd) < 0)
+    return burrow_fail_errno (err, "chdir to `%s` (process.cwd)", cwd);
+  return 0;
+}
+
+static bool
+is_executable_file (const char *path, int *errnum)
+{
+  struct stat st;
+  if (stat (path, &st) < 0)
+    {
+      *errnum = errno;
+      return false;
+    }
+  if (!S_ISREG (st.st_mode) || !(st.st_mode & 0111))
+    {
+      *errnum = S_ISDIR (st.st_mode) ? EISDIR : EACCES;
+      return false;
+    }
+  return true;
+}
+
+int
+burrow_find_executable (const struct burrow_process *p, char **path_out,
+                        struct burrow_error *err)
+{
+  const char *arg0 = p->args[0];
+  int errnum = 0;
+  if (strchr (arg0, '/'))
+    {
+      if (!is_executable_file (arg0, &errnum))
+        return burrow_fail (err, errnum, "exec `%s`", arg0);
+      *path_out = strdup (arg0);
+      return 0;
+    }
+  const char *path = DEFAULT_PATH;
+  for (size_t i = 0; i < p->n_env; i++)
+    if (strncmp (p->env[i], "PATH=", 5) == 0)
+      path = p->env[i] + 5;
+
+  cleanup_free char *dirs = strdup (path);
+  if (dirs == NULL)
+    return burrow_fail_errno (err, "exec `%s`", arg0);
+  int first_errnum = ENOENT;
+  char *save = NULL;
+  for (char *d = strtok_r (dirs, ":", &save); d; d = strtok_r (NULL, ":", &save))
+    {
+      cleanup_free char *cand = NULL;
+      if (asprintf (&cand, "%s/%s", *d ? d : ".", arg0) < 0)
+        return burrow_fail_errno (err, "exec `%s`", arg0);
+      if (is_executable_file (cand, &errnum))
+        {
+          *path_out = steal_ptr (&cand);
+          return 0;
+        }
+      if (errnum != ENOENT && errnum != ENOTDIR && first_errnum == ENOENT)
+        first_errnum = errnum;
+    }
+  return burrow_fail (err, first_errnum, "exec `%s`: not found in $PATH (%s)", arg0, path);
+}

@@ -1,0 +1,23 @@
+/* process_attrs.h: what the init applies to itself before execve: identity, limits,
+   hostname, working directory, and finding the program. */
+#ifndef BURROW_PROCESS_ATTRS_H
+#define BURROW_PROCESS_ATTRS_H
+
+#include "burrow.h"
+#include "spec.h"
+
+int burrow_set_rlimits (const struct burrow_process *p, struct burrow_error *err);
+/* Supplementary groups (only when setgroups is allowed), then gid, then uid. */
+int burrow_set_identity (const struct burrow_process *p, bool setgroups_allowed,
+                         struct burrow_error *err);
+int burrow_set_hostname (const struct burrow_spec *spec, struct burrow_error *err);
+/* oom_score_adj and umask (before the switch to the process user). */
+int burrow_set_process_misc (const struct burrow_process *p, struct burrow_error *err);
+/* chdir to cwd, resolved inside the current root with no magic links (after pivot). */
+int burrow_chdir_in_root (const char *cwd, struct burrow_error *err);
+/* Resolve args[0] against PATH of process.env (or the default PATH) in the current root.
+   A missing program: "exec `foo`: not found in $PATH (...)" with ENOENT. */
+int burrow_find_executable (const struct burrow_process *p, char **path_out,
+                            struct burrow_error *err);
+
+#endif

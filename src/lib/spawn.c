@@ -1,0 +1,98 @@
+/* spawn.c: the runtime's half of create: one clone3 into all new namespaces at once (so
+   they are owned by the new user namespace), then the id maps, then the wait for ready. */
+#include "config.h"
+#include "spawn.h"
+
+#include "cleanup.h"
+#include "error.h"
+#include "sync_protocol.h"
+#include "userns.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+static pid_t
+clone_init (int flags, int *pidfd)
+{
+  struct clone_args args = {
+    .flags = (uint64_t) flags | CLONE_PIDFD,
+    .pidfd = (uint64_t) (uintptr_t) pidfd,
+    .exit_signal = SIGCHLD,
+  };
+  pid_t pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+    return pid;
+  /* Kernels before 5.3: clone(2) like fork, then a pidfd of our own. */
+  pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid > 0)
+    *pidfd = syscall (SYS_pidfd_open, pid, 0);
+  return pid;
+}
+
+static void
+reap (pid_t pid, int pidfd)
+{
+  syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+}
+
+int
+burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out,
+                   struct burrow_error *err)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return burrow_fail_errno (err, "create sync socket");
+  cleanup_close int parent_end = sv[0];
+  a->sync_fd = sv[1];
+
+  int pidfd = -1;
+  pid_t pid = clone_init (a->clone_flags, &pidfd);
+  if (pid < 0)
+    {
+      int e = errno;
+      close (sv[1]);
+      if (e == EPERM || e == ENOSPC || e == EUSERS)
+        return burrow_fail (err, e, "create the container's namespaces (unprivileged user "
+                                    "namespaces disabled? see /proc/sys/user/max_user_namespaces)");
+      return burrow_fail (err, e, "clone the container's init");
+    }
+  if (pid == 0)
+    {
+      close (parent_end);
+      burrow_init_main (a);
+    }
+  close (sv[1]);
+  a->sync_fd = -1;
+
+  if (a->new_userns && burrow_userns_write_maps (a->ctx, pid, a->spec, err) < 0)
+    {
+      reap (pid, pidfd);
+      close (pidfd);
+      return burrow_error_prefix (err, "user namespace");
+    }
+  if (burrow_sync_send (parent_end, SYNC_MAPS_DONE, 0, NULL) < 0
+      || burrow_sync_expect (parent_end, SYNC_READY, "the container's init", err) < 0)
+    {
+      if (err->msg[0] == '\0')
+        burrow_fail_errno (err, "talk to the container's init");
+      reap (pid, pidfd);
+      close (pidfd);
+      return -1;
+    }
+  out->pid = pid;
+  out->pidfd = pidfd;
+  return 0;
+}

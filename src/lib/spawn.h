@@ -1,0 +1,39 @@
+/* spawn.h: creating the container's init with one clone3 and walking it, through the
+   sync protocol, to the point where it waits on the exec fifo. */
+#ifndef BURROW_SPAWN_H
+#define BURROW_SPAWN_H
+
+#include "burrow.h"
+#include "spec.h"
+
+/* Everything the init needs; the child is a copy of the runtime, so this is shared by
+   memory, not serialised. */
+struct burrow_init_args
+{
+  struct burrow_context *ctx;
+  const struct burrow_spec *spec;
+  const struct burrow_create_opts *opts;
+  int state_dirfd;            /* the container's state directory (exec fifo lives there) */
+  int console_fd;             /* where the pty master goes; -1 without a terminal */
+  int clone_flags;            /* CLONE_NEW* of the namespaces to create */
+  bool new_userns;
+  bool setgroups_allowed;
+  bool rootless_mounts;       /* bind devices, sysfs/cgroup fallbacks */
+  int sync_fd;                /* the init's end of the socketpair (set by spawn) */
+};
+
+struct burrow_spawned
+{
+  pid_t pid;
+  int pidfd;
+};
+
+/* Clone the init, write its id maps, and wait until it reports ready (or an error, which
+   becomes *err; the init is then reaped). */
+int burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out,
+                       struct burrow_error *err);
+
+/* init_sequence.c: the init's side; never returns. */
+__attribute__ ((noreturn)) void burrow_init_main (struct burrow_init_args *a);
+
+#endif

@@ -1,0 +1,44 @@
+/* sync_protocol.h: the typed messages the runtime and the container's init exchange over
+   a SOCK_SEQPACKET socketpair during create.
+
+   | step | direction      | message          | meaning                                        |
+   |------|----------------|------------------|------------------------------------------------|
+   | 1    | runtime → init | SYNC_MAPS_DONE   | uid_map/gid_map written (or no user namespace) |
+   | 2    | init → runtime | SYNC_CONSOLE     | (terminal) pty master sent to the console      |
+   | 3    | init → runtime | SYNC_READY       | root set up; init now waits on the exec fifo   |
+   | any  | init → runtime | SYNC_ERROR       | {errno, message}; the init exits after it       |
+
+   After SYNC_READY the socket is closed: `start` talks to the init through the exec fifo
+   (it opens it for reading; the init writes nothing and execs, or writes an error). */
+#ifndef BURROW_SYNC_PROTOCOL_H
+#define BURROW_SYNC_PROTOCOL_H
+
+#include "burrow.h"
+
+#include <stdint.h>
+
+enum burrow_sync_type
+{
+  SYNC_MAPS_DONE = 1,
+  SYNC_READY,
+  SYNC_ERROR,
+};
+
+struct burrow_sync_msg
+{
+  uint32_t type;
+  int32_t errnum;
+  char msg[BURROW_ERROR_MSG_MAX];
+};
+
+/* Send a message; msg may be NULL. Returns 0 or -1 with errno. */
+int burrow_sync_send (int fd, enum burrow_sync_type type, int errnum, const char *msg);
+/* Send an error as SYNC_ERROR. */
+int burrow_sync_send_error (int fd, const struct burrow_error *e);
+/* Receive the next message. 0 on success, -1 with errno; EOF (peer gone) is ECONNRESET. */
+int burrow_sync_recv (int fd, struct burrow_sync_msg *out);
+/* Receive and require `want`; a SYNC_ERROR becomes *err, EOF says the peer died. */
+int burrow_sync_expect (int fd, enum burrow_sync_type want, const char *peer,
+                        struct burrow_error *err);
+
+#endif
