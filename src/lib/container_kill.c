@@ -61,10 +61,11 @@ burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bo
 {
   struct burrow_state_dir d;
   struct burrow_state st = { 0 };
+  cleanup_close int pidfd = -1;
   int ret = -1;
   if (burrow_state_open (ctx, id, false, &d, err) < 0 || burrow_state_read (&d, &st, err) < 0)
     goto out;
-  cleanup_close int pidfd = burrow_state_pidfd (&st);
+  pidfd = burrow_state_pidfd (&st);
   if (pidfd < 0)
     {
       burrow_fail (err, ESRCH, "container `%s` is not running", id);

@@ -62,6 +62,8 @@ burrow_container_start (struct burrow_context *ctx, const char *id, struct burro
 {
   struct burrow_state_dir d;
   struct burrow_state st = { 0 };
+  cleanup_close int pidfd = -1;
+  cleanup_close int fifo = -1;
   int ret = -1;
   if (burrow_state_open (ctx, id, true, &d, err) < 0 || burrow_state_read (&d, &st, err) < 0)
     goto out;
@@ -72,13 +74,13 @@ burrow_container_start (struct burrow_context *ctx, const char *id, struct burro
                    burrow_status_name (s));
       goto out;
     }
-  cleanup_close int pidfd = burrow_state_pidfd (&st);
+  pidfd = burrow_state_pidfd (&st);
   if (pidfd < 0)
     {
       burrow_fail (err, ESRCH, "cannot start container `%s`: its init has exited", id);
       goto out;
     }
-  cleanup_close int fifo = openat (d.fd, BURROW_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  fifo = openat (d.fd, BURROW_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0)
     {
       burrow_fail_errno (err, "start `%s`: open exec fifo", id);

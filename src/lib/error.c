@@ -51,7 +51,11 @@ burrow_error_prefix (struct burrow_error *err, const char *fmt, ...)
   vsnprintf (prefix, sizeof prefix, fmt, ap);
   va_end (ap);
   memcpy (old, err->msg, sizeof old);
-  snprintf (err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  /* Context first; if the whole no longer fits, the tail of the old message goes. */
+  int n = snprintf (err->msg, sizeof err->msg, "%s: ", prefix);
+  if (n > 0 && (size_t) n < sizeof err->msg)
+    memccpy (err->msg + n, old, '\0', sizeof err->msg - n);
+  err->msg[sizeof err->msg - 1] = '\0';
   return -1;
 }
 

@@ -120,6 +120,15 @@ mount_finish (const struct burrow_mount_env *env, const struct burrow_mount *m,
   if (bind && (o->flags & remount_mask)
       && burrow_remount_bind (p, o->flags & remount_mask, m->destination, err) < 0)
     return -1;
+  /* A bind remount changes only the top mount: `rbind,ro` must not leave the submounts
+     (host cgroups under /sys, say) writable. */
+  if (bind && (o->flags & MS_REC) && (o->flags & MS_RDONLY))
+    {
+      struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (syscall (SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0
+          && errno != ENOSYS)
+        return burrow_fail_errno (err, "make `%s` read-only recursively", m->destination);
+    }
   if (o->propagation
       && burrow_mount (NULL, p, NULL, o->propagation, NULL, m->destination, err) < 0)
     return -1;

@@ -1,0 +1,91 @@
+/* cmd_spec.c: `burrow spec`: write a default config.json into a bundle directory. */
+#include "config.h"
+#include "cli.h"
+#include "cleanup.h"
+#include "file_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[]
+    = "Usage: burrow spec [OPTIONS]\n"
+      "\n"
+      "Write a default config.json for a bundle; edit it, then add a rootfs directory.\n"
+      "\n"
+      "Options:\n"
+      "  -b, --bundle DIR   where to write config.json (default: current directory)\n"
+      "      --rootless     a spec an unprivileged user can run (user namespace, own ids)\n"
+      "  -h, --help         show this help\n";
+
+static int
+write_spec (const struct cli *cli, const char *path, const char *json)
+{
+  /* O_EXCL rather than a stat first: two `spec`s racing must not overwrite each other. */
+  cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST)
+    return cli_error (cli, "File %s exists. Remove it first.", path);
+  if (fd < 0)
+    return cli_error (cli, "open `%s`: %s", path, strerror (errno));
+  if (burrow_write_all (fd, json, strlen (json)) < 0)
+    {
+      int saved = errno;
+      unlink (path);
+      return cli_error (cli, "write `%s`: %s", path, strerror (saved));
+    }
+  return 0;
+}
+
+int
+cmd_spec (struct cli *cli, int argc, char **argv)
+{
+  enum
+  {
+    OPT_ROOTLESS = 256
+  };
+  static const struct option longopts[] = {
+    { "bundle", required_argument, NULL, 'b' },
+    { "rootless", no_argument, NULL, OPT_ROOTLESS },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct burrow_spec_opts opts = { .uid = geteuid (), .gid = getegid (), .terminal = isatty (0) };
+  struct burrow_error err = { 0 };
+  const char *bundle = NULL;
+  int c;
+
+  while ((c = getopt_long (argc, argv, "+:b:h", longopts, NULL)) != -1)
+    switch (c)
+      {
+      case 'b':
+        bundle = optarg;
+        break;
+      case OPT_ROOTLESS:
+        opts.rootless = true;
+        break;
+      case 'h':
+        fputs (usage, stdout);
+        return 0;
+      default:
+        return cli_bad_option (cli, "spec", c, argv);
+      }
+  if (cli_check_args (cli, "spec", argc - optind, 0, 0) != 0)
+    return 1;
+
+  cleanup_free char *json = NULL;
+  if (burrow_spec_generate (&opts, &json, &err) < 0)
+    return cli_fail (cli, &err);
+
+  /* Without --bundle the message names config.json alone, as runc's does. */
+  cleanup_free char *path = NULL;
+  if (asprintf (&path, "%s%sconfig.json", bundle ? bundle : "",
+                bundle == NULL                       ? ""
+                : bundle[strlen (bundle) - 1] == '/' ? ""
+                                                     : "/")
+      < 0)
+    return cli_error (cli, "%s", strerror (ENOMEM));
+  return write_spec (cli, path, json);
+}
