@@ -29,15 +29,15 @@ enum burrow_rootless
 /* What the global flags say, plus host facts probed once, lazily. */
 struct burrow_context
 {
-  char *state_root;        /* --root, or the default for this user */
+  char *state_root; /* --root, or the default for this user */
   enum burrow_rootless rootless_flag;
-  bool systemd_cgroup;     /* --systemd-cgroup */
-  bool debug;              /* --debug */
+  bool systemd_cgroup; /* --systemd-cgroup */
+  bool debug;          /* --debug */
 
   /* probed: see context.c */
   bool probed;
-  bool rootless;           /* not real root of the initial user namespace */
-  bool in_userns;          /* the caller itself runs in a non-initial user namespace */
+  bool rootless;  /* not real root of the initial user namespace */
+  bool in_userns; /* the caller itself runs in a non-initial user namespace */
   uid_t euid;
   gid_t egid;
 };
@@ -45,7 +45,7 @@ struct burrow_context
 struct burrow_create_opts
 {
   const char *id;
-  const char *bundle;         /* NULL: the current directory */
+  const char *bundle; /* NULL: the current directory */
   const char *pid_file;
   const char *console_socket;
   bool no_pivot;
@@ -59,7 +59,7 @@ struct burrow_create_opts
 struct burrow_spec_opts
 {
   bool rootless;
-  uid_t uid;                  /* the ids mapped to root by a rootless spec */
+  uid_t uid; /* the ids mapped to root by a rootless spec */
   gid_t gid;
   bool terminal;
 };
@@ -68,13 +68,13 @@ struct burrow_spec_opts
 struct burrow_container_info
 {
   char *id;
-  pid_t pid;                  /* 0 when stopped */
-  char *status;               /* creating, created, running, paused, stopped */
+  pid_t pid;    /* 0 when stopped */
+  char *status; /* creating, created, running, paused, stopped */
   char *bundle;
   char *rootfs;
-  char *created;              /* RFC 3339, UTC, nanoseconds */
+  char *created; /* RFC 3339, UTC, nanoseconds */
   char *owner;
-  char *annotations_json;     /* a JSON object, or NULL */
+  char *annotations_json; /* a JSON object, or NULL */
 };
 
 /* context.c */
@@ -103,8 +103,8 @@ int burrow_container_list (struct burrow_context *ctx, struct burrow_container_i
                            size_t *n_out, struct burrow_error *err);
 void burrow_container_info_list_free (struct burrow_container_info *list, size_t n);
 /* runc's `list --format json` array (caller frees). */
-int burrow_container_list_json (const struct burrow_container_info *list, size_t n,
-                                char **json_out, struct burrow_error *err);
+int burrow_container_list_json (const struct burrow_container_info *list, size_t n, char **json_out,
+                                struct burrow_error *err);
 
 /* spec_default.c: a default config.json, pretty-printed (caller frees). */
 int burrow_spec_generate (const struct burrow_spec_opts *opts, char **json_out,

@@ -160,7 +160,7 @@ static int
 capget_current (struct __user_cap_data_struct data[2])
 {
   struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-  return (int) syscall (SYS_capget, &hdr, data);
+  return (int)syscall (SYS_capget, &hdr, data);
 }
 
 /* capset says only EPERM; find the capability that caused it so the message can name it. */
@@ -177,8 +177,8 @@ explain_capset_failure (uint64_t eff, uint64_t perm, uint64_t inh, int saved,
                         cap_label (cap, buf, sizeof buf));
   if (capget_current (cur) == 0)
     {
-      uint64_t cur_perm = cur[0].permitted | ((uint64_t) cur[1].permitted << 32);
-      uint64_t cur_inh = cur[0].inheritable | ((uint64_t) cur[1].inheritable << 32);
+      uint64_t cur_perm = cur[0].permitted | ((uint64_t)cur[1].permitted << 32);
+      uint64_t cur_inh = cur[0].inheritable | ((uint64_t)cur[1].inheritable << 32);
       if ((cap = first_cap (perm & ~cur_perm)) >= 0)
         return burrow_fail (err, saved, "cannot set permitted capability %s",
                             cap_label (cap, buf, sizeof buf));
@@ -191,8 +191,7 @@ explain_capset_failure (uint64_t eff, uint64_t perm, uint64_t inh, int saved,
   return burrow_fail (err, saved,
                       "cannot set capabilities (effective %#llx, permitted %#llx, "
                       "inheritable %#llx)",
-                      (unsigned long long) eff, (unsigned long long) perm,
-                      (unsigned long long) inh);
+                      (unsigned long long)eff, (unsigned long long)perm, (unsigned long long)inh);
 }
 
 static int
@@ -234,10 +233,10 @@ burrow_caps_apply (const struct burrow_caps *caps, struct burrow_error *err)
   uint64_t inh = caps->inheritable & mask;
   struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
   struct __user_cap_data_struct data[2] = {
-    { .effective = (uint32_t) eff, .permitted = (uint32_t) perm, .inheritable = (uint32_t) inh },
-    { .effective = (uint32_t) (eff >> 32),
-      .permitted = (uint32_t) (perm >> 32),
-      .inheritable = (uint32_t) (inh >> 32) },
+    { .effective = (uint32_t)eff, .permitted = (uint32_t)perm, .inheritable = (uint32_t)inh },
+    { .effective = (uint32_t)(eff >> 32),
+      .permitted = (uint32_t)(perm >> 32),
+      .inheritable = (uint32_t)(inh >> 32) },
   };
 
   if ((caps->effective | caps->permitted | caps->inheritable) & ~mask)

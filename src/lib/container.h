@@ -38,7 +38,6 @@ struct burrow_created
 /* create, with `console_fd` >= 0 to receive the pty master there (run in the
    foreground); the caller owns out->pidfd and out->spec. */
 int burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_opts *opts,
-                            int console_fd, struct burrow_created *out,
-                            struct burrow_error *err);
+                            int console_fd, struct burrow_created *out, struct burrow_error *err);
 
 #endif

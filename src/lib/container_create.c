@@ -26,15 +26,18 @@ check_supported (const struct burrow_spec *spec, struct burrow_error *err)
 {
   const struct burrow_namespace *ns = spec->linux_.namespaces;
   if (!ns[BURROW_NS_MOUNT].present)
-    return burrow_fail (err, EINVAL, "linux.namespaces: a mount namespace is required "
-                                     "(add {\"type\": \"mount\"})");
+    return burrow_fail_plain (err, EINVAL,
+                              "linux.namespaces: a mount namespace is required "
+                              "(add {\"type\": \"mount\"})");
   if (ns[BURROW_NS_MOUNT].path)
-    return burrow_fail (err, ENOTSUP, "linux.namespaces: joining an existing mount namespace "
-                                      "is not supported: the rootfs must be set up in a new one");
+    return burrow_fail_plain (err, ENOTSUP,
+                              "linux.namespaces: joining an existing mount namespace "
+                              "is not supported: the rootfs must be set up in a new one");
   if ((ns[BURROW_NS_USER].present && ns[BURROW_NS_USER].path)
       || (ns[BURROW_NS_PID].present && ns[BURROW_NS_PID].path))
-    return burrow_fail (err, ENOTSUP, "linux.namespaces: joining an existing user or pid "
-                                      "namespace by path is not supported yet");
+    return burrow_fail_plain (err, ENOTSUP,
+                              "linux.namespaces: joining an existing user or pid "
+                              "namespace by path is not supported yet");
   return 0;
 }
 
@@ -57,8 +60,9 @@ open_console (const struct burrow_spec *spec, const struct burrow_create_opts *o
   if (!spec->process.terminal)
     {
       if (opts->console_socket)
-        return burrow_fail (err, EINVAL, "--console-socket given but process.terminal is "
-                                         "false: there is no terminal to send");
+        return burrow_fail_plain (err, EINVAL,
+                                  "--console-socket given but process.terminal is "
+                                  "false: there is no terminal to send");
       return 0;
     }
   if (opts->console_socket)
@@ -67,8 +71,9 @@ open_console (const struct burrow_spec *spec, const struct burrow_create_opts *o
     burrow_fail_errno (err, "terminal");
   if (opts->console_socket || run_console_fd >= 0)
     return *fd < 0 ? -1 : 0;
-  return burrow_fail (err, EINVAL, "process.terminal is true but no --console-socket was "
-                                   "given: the container's terminal would have nowhere to go");
+  return burrow_fail_plain (err, EINVAL,
+                            "process.terminal is true but no --console-socket was "
+                            "given: the container's terminal would have nowhere to go");
 }
 
 static char *
@@ -85,8 +90,7 @@ owner_name (uid_t uid)
 
 static int
 record (struct burrow_context *ctx, const struct burrow_state_dir *d,
-        const struct burrow_spec *spec, const struct burrow_spawned *sp,
-        struct burrow_error *err)
+        const struct burrow_spec *spec, const struct burrow_spawned *sp, struct burrow_error *err)
 {
   struct burrow_state st = {
     .oci_version = spec->oci_version,
@@ -98,7 +102,7 @@ record (struct burrow_context *ctx, const struct burrow_state_dir *d,
     .pid_ns = spec->linux_.namespaces[BURROW_NS_PID].present,
   };
   if (burrow_pid_start_time (sp->pid, &st.pid_start) < 0)
-    return burrow_fail (err, ESRCH, "the container's init exited during create");
+    return burrow_fail_plain (err, ESRCH, "the container's init exited during create");
   cleanup_free char *created = burrow_now_rfc3339 ();
   cleanup_free char *owner = owner_name (ctx->euid);
   cleanup_free char *ann = NULL;
@@ -163,8 +167,7 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
 
 int
 burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_opts *opts,
-                        int run_console_fd, struct burrow_created *out,
-                        struct burrow_error *err)
+                        int run_console_fd, struct burrow_created *out, struct burrow_error *err)
 {
   struct burrow_spec *spec = NULL;
   memset (out, 0, sizeof *out);

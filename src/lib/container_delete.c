@@ -23,7 +23,8 @@ kill_and_wait (const struct burrow_state *st, const char *id, struct burrow_erro
   if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
     return burrow_fail_errno (err, "delete `%s`: kill its init", id);
   if (burrow_pidfd_wait_exit (pidfd, KILL_WAIT_MS) < 0)
-    return burrow_fail (err, ETIMEDOUT, "delete `%s`: its init did not exit after SIGKILL", id);
+    return burrow_fail_plain (err, ETIMEDOUT, "delete `%s`: its init did not exit after SIGKILL",
+                              id);
   return 0;
 }
 
@@ -48,8 +49,10 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
   enum burrow_status s = burrow_container_status (&d, &st);
   if (s == BURROW_STATUS_RUNNING && !force)
     {
-      burrow_fail (err, EBUSY, "cannot delete container `%s` that is not stopped: it is "
-                               "running (stop it first, or use --force)", id);
+      burrow_fail_plain (err, EBUSY,
+                         "cannot delete container `%s` that is not stopped: it is "
+                         "running (stop it first, or use --force)",
+                         id);
       goto out;
     }
   if (s != BURROW_STATUS_STOPPED && kill_and_wait (&st, id, err) < 0)

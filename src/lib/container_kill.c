@@ -45,7 +45,7 @@ kill_all_in_pidns (pid_t init, int signo)
       snprintf (path, sizeof path, "/proc/%ld/ns/pid", pid);
       if (stat (path, &other) < 0 || other.st_ino != ns.st_ino || other.st_dev != ns.st_dev)
         continue;
-      int fd = syscall (SYS_pidfd_open, (pid_t) pid, 0);
+      int fd = syscall (SYS_pidfd_open, (pid_t)pid, 0);
       if (fd >= 0)
         {
           send_signal (fd, signo);
@@ -68,7 +68,7 @@ burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bo
   pidfd = burrow_state_pidfd (&st);
   if (pidfd < 0)
     {
-      burrow_fail (err, ESRCH, "container `%s` is not running", id);
+      burrow_fail_plain (err, ESRCH, "container `%s` is not running", id);
       goto out;
     }
   if (all && st.pid_ns)

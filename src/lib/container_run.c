@@ -24,7 +24,7 @@ struct run_loop
 {
   int pidfd;
   int sigfd;
-  int master;                 /* pty master, -1 without a terminal */
+  int master; /* pty master, -1 without a terminal */
   bool stdin_open;
 };
 
@@ -96,8 +96,8 @@ run_loop (struct run_loop *l, pid_t pid)
 }
 
 static int
-run_foreground (struct burrow_context *ctx, const struct burrow_create_opts *opts,
-                int *exit_status, struct burrow_error *err)
+run_foreground (struct burrow_context *ctx, const struct burrow_create_opts *opts, int *exit_status,
+                struct burrow_error *err)
 {
   sigset_t mask, old;
   sigemptyset (&mask);

@@ -43,9 +43,9 @@ await_exec (int fifo, int pidfd, const char *id, struct burrow_error *err)
         {
           /* The init died before opening its end, or right after writing an error. */
           ssize_t r = read (fifo, msg, sizeof msg - 1);
-          len = r > 0 ? (size_t) r : 0;
+          len = r > 0 ? (size_t)r : 0;
           if (len == 0)
-            return burrow_fail (err, ESRCH, "start `%s`: the container's init exited", id);
+            return burrow_fail_plain (err, ESRCH, "start `%s`: the container's init exited", id);
           break;
         }
     }
@@ -70,14 +70,14 @@ burrow_container_start (struct burrow_context *ctx, const char *id, struct burro
   enum burrow_status s = burrow_container_status (&d, &st);
   if (s != BURROW_STATUS_CREATED)
     {
-      burrow_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
-                   burrow_status_name (s));
+      burrow_fail_plain (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
+                         burrow_status_name (s));
       goto out;
     }
   pidfd = burrow_state_pidfd (&st);
   if (pidfd < 0)
     {
-      burrow_fail (err, ESRCH, "cannot start container `%s`: its init has exited", id);
+      burrow_fail_plain (err, ESRCH, "cannot start container `%s`: its init has exited", id);
       goto out;
     }
   fifo = openat (d.fd, BURROW_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

@@ -205,8 +205,8 @@ burrow_container_state_json (struct burrow_context *ctx, const char *id, char **
 static int
 cmp_info (const void *a, const void *b)
 {
-  return strcmp (((const struct burrow_container_info *) a)->id,
-                 ((const struct burrow_container_info *) b)->id);
+  return strcmp (((const struct burrow_container_info *)a)->id,
+                 ((const struct burrow_container_info *)b)->id);
 }
 
 int
@@ -256,8 +256,8 @@ burrow_container_info_list_free (struct burrow_container_info *list, size_t n)
 }
 
 int
-burrow_container_list_json (const struct burrow_container_info *list, size_t n,
-                            char **json_out, struct burrow_error *err)
+burrow_container_list_json (const struct burrow_container_info *list, size_t n, char **json_out,
+                            struct burrow_error *err)
 {
   cJSON *a = cJSON_CreateArray ();
   for (size_t i = 0; i < n; i++)

@@ -51,8 +51,9 @@ device_bind (const struct burrow_mount_env *env, const struct burrow_device *d,
 {
   struct stat st;
   if (stat (d->path, &st) < 0)
-    return burrow_fail_errno (err, "device `%s`: in a user namespace devices are bind-mounted "
-                                   "from the host, which lacks it",
+    return burrow_fail_errno (err,
+                              "device `%s`: in a user namespace devices are bind-mounted "
+                              "from the host, which lacks it",
                               d->path);
   cleanup_close int target = burrow_mkpath_in_root (env->rootfd, d->path, true, err);
   if (target < 0)

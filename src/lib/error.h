@@ -8,7 +8,10 @@
    With errnum != 0 ": strerror(errnum)" is appended. */
 int burrow_fail (struct burrow_error *err, int errnum, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
-/* Same, with errno. */
+/* Fill err with errnum and a message that already says everything: nothing appended. */
+int burrow_fail_plain (struct burrow_error *err, int errnum, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+/* Same as burrow_fail, with errno. */
 int burrow_fail_errno (struct burrow_error *err, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 /* Prefix the message with context: "context: old message". Returns -1. */

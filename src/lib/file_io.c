@@ -36,7 +36,7 @@ burrow_read_file_at (int dirfd, const char *path, size_t max, char **out, size_t
       if (len == cap)
         {
           if (cap >= max)
-            return burrow_fail (err, EFBIG, "read `%s`: larger than %zu bytes", path, max);
+            return burrow_fail_plain (err, EFBIG, "read `%s`: larger than %zu bytes", path, max);
           cap = cap * 2 > max ? max : cap * 2;
           char *n = realloc (buf, cap + 1);
           if (n == NULL)
@@ -88,7 +88,7 @@ burrow_write_file_atomic (const char *path, const void *buf, size_t len, mode_t 
                           struct burrow_error *err)
 {
   char tmp[PATH_MAX];
-  if (snprintf (tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int) sizeof tmp)
+  if (snprintf (tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
     return burrow_fail (err, ENAMETOOLONG, "write `%s`", path);
   cleanup_close int fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)

@@ -88,8 +88,7 @@ setup_root (struct burrow_init_args *a, struct burrow_error *err)
   cleanup_close int rootfd = burrow_rootfs_prepare (spec, err);
   if (rootfd < 0)
     return -1;
-  struct burrow_mount_env env = { .spec = spec, .rootfd = rootfd,
-                                  .rootless = a->rootless_mounts };
+  struct burrow_mount_env env = { .spec = spec, .rootfd = rootfd, .rootless = a->rootless_mounts };
   if (burrow_mounts_apply (&env, err) < 0 || burrow_devices_setup (&env, err) < 0)
     return -1;
   if (burrow_rootfs_pivot (spec, a->opts->no_pivot, err) < 0)
@@ -106,7 +105,7 @@ prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
   const struct burrow_spec *spec = a->spec;
   struct burrow_sync_msg m;
   if (burrow_sync_recv (a->sync_fd, &m) < 0 || m.type != SYNC_MAPS_DONE)
-    return burrow_fail (err, EPROTO, "the runtime went away during set-up");
+    return burrow_fail_plain (err, EPROTO, "the runtime went away during set-up");
   if (become_ns_root (a, err) < 0 || join_namespaces (spec, err) < 0)
     return -1;
   if (burrow_set_rlimits (&spec->process, err) < 0)
@@ -165,7 +164,7 @@ void
 burrow_init_main (struct burrow_init_args *a)
 {
   struct burrow_error err = { 0 };
-  int min = 3 + (int) a->opts->preserve_fds;
+  int min = 3 + (int)a->opts->preserve_fds;
   cleanup_free char *exe = NULL;
 
   /* Until ready, the init must not outlive the runtime that is setting it up. */

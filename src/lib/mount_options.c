@@ -54,15 +54,15 @@
 
 enum opt_kind
 {
-  OPT_NONE,         /* defaults, tmpcopyup: nothing to do here */
-  OPT_SET,          /* MS_* on */
-  OPT_CLEAR,        /* MS_* explicitly off */
-  OPT_ATIME,        /* one of the MS_* atime modes: the last one given wins */
-  OPT_BIND,         /* MS_BIND, | MS_REC for rbind */
-  OPT_PROPAGATION,  /* the last one given wins */
-  OPT_ATTR_SET,     /* MOUNT_ATTR_* on, recursively */
-  OPT_ATTR_CLR,     /* MOUNT_ATTR_* off, recursively */
-  OPT_ATTR_ATIME,   /* atime is an enum in mount_setattr: clear the field, set the value */
+  OPT_NONE,        /* defaults, tmpcopyup: nothing to do here */
+  OPT_SET,         /* MS_* on */
+  OPT_CLEAR,       /* MS_* explicitly off */
+  OPT_ATIME,       /* one of the MS_* atime modes: the last one given wins */
+  OPT_BIND,        /* MS_BIND, | MS_REC for rbind */
+  OPT_PROPAGATION, /* the last one given wins */
+  OPT_ATTR_SET,    /* MOUNT_ATTR_* on, recursively */
+  OPT_ATTR_CLR,    /* MOUNT_ATTR_* off, recursively */
+  OPT_ATTR_ATIME,  /* atime is an enum in mount_setattr: clear the field, set the value */
   OPT_IDMAP,
   OPT_RIDMAP,
 };
@@ -174,14 +174,14 @@ apply_opt (const struct mount_opt *o, struct burrow_mount_opts *out)
       break;
     case OPT_ATTR_SET:
       out->attr_set |= o->value;
-      out->attr_clr &= ~(uint64_t) o->value;
+      out->attr_clr &= ~(uint64_t)o->value;
       break;
     case OPT_ATTR_CLR:
-      out->attr_set &= ~(uint64_t) o->value;
+      out->attr_set &= ~(uint64_t)o->value;
       out->attr_clr |= o->value;
       break;
     case OPT_ATTR_ATIME:
-      out->attr_set = (out->attr_set & ~(uint64_t) MOUNT_ATTR__ATIME) | o->value;
+      out->attr_set = (out->attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | o->value;
       out->attr_clr |= MOUNT_ATTR__ATIME;
       break;
     case OPT_IDMAP:

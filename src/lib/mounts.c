@@ -129,15 +129,14 @@ mount_finish (const struct burrow_mount_env *env, const struct burrow_mount *m,
           && errno != ENOSYS)
         return burrow_fail_errno (err, "make `%s` read-only recursively", m->destination);
     }
-  if (o->propagation
-      && burrow_mount (NULL, p, NULL, o->propagation, NULL, m->destination, err) < 0)
+  if (o->propagation && burrow_mount (NULL, p, NULL, o->propagation, NULL, m->destination, err) < 0)
     return -1;
   return set_recursive_attrs (fd, o, m->destination, err);
 }
 
 static int
-mount_bind (const struct burrow_mount_env *env, const struct burrow_mount *m,
-            const char *source, const struct burrow_mount_opts *o, struct burrow_error *err)
+mount_bind (const struct burrow_mount_env *env, const struct burrow_mount *m, const char *source,
+            const struct burrow_mount_opts *o, struct burrow_error *err)
 {
   cleanup_close int target
       = burrow_mkpath_in_root (env->rootfd, m->destination, !source_is_dir (source), err);
@@ -157,10 +156,11 @@ static int
 mount_fallback_bind (const struct burrow_mount_env *env, const struct burrow_mount *m,
                      const char *host_path, struct burrow_error *err)
 {
-  burrow_log (BURROW_LOG_DEBUG, "mount `%s`: %s not mountable here, binding the host's %s read-only",
-              m->destination, m->type, host_path);
-  struct burrow_mount_opts o = { .flags = MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV
-                                          | MS_NOEXEC };
+  burrow_log (BURROW_LOG_DEBUG,
+              "mount `%s`: %s not mountable here, binding the host's %s read-only", m->destination,
+              m->type, host_path);
+  struct burrow_mount_opts o
+      = { .flags = MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC };
   return mount_bind (env, m, host_path, &o, err);
 }
 
@@ -213,16 +213,15 @@ mount_one (const struct burrow_mount_env *env, const struct burrow_mount *m,
     {
       cleanup_free char *source = NULL;
       if (m->source == NULL)
-        r = burrow_fail (err, EINVAL, "bind mount `%s` has no source", m->destination);
-      else if (m->source[0] != '/'
-               && asprintf (&source, "%s/%s", env->spec->bundle, m->source) < 0)
+        r = burrow_fail_plain (err, EINVAL, "bind mount `%s` has no source", m->destination);
+      else if (m->source[0] != '/' && asprintf (&source, "%s/%s", env->spec->bundle, m->source) < 0)
         r = burrow_fail_errno (err, "mount `%s`", m->destination);
       else
         r = mount_bind (env, m, source ? source : m->source, &o, err);
     }
   else if (m->type == NULL)
-    r = burrow_fail (err, EINVAL, "mount `%s` has no type and is not a bind mount",
-                     m->destination);
+    r = burrow_fail_plain (err, EINVAL, "mount `%s` has no type and is not a bind mount",
+                           m->destination);
   else
     r = mount_fs (env, m, &o, err);
   burrow_mount_opts_release (&o);
@@ -314,7 +313,7 @@ mask_path (const char *path, struct burrow_error *err)
   if (null < 0 || fstat (null, &ns) < 0)
     return burrow_fail_errno (err, "mask `%s`: open /dev/null", path);
   if (!S_ISCHR (ns.st_mode) || major (ns.st_rdev) != 1 || minor (ns.st_rdev) != 3)
-    return burrow_fail (err, EPERM, "mask `%s`: /dev/null is not the null device", path);
+    return burrow_fail_plain (err, EPERM, "mask `%s`: /dev/null is not the null device", path);
   char np[32];
   burrow_fd_path (null, np);
   return burrow_mount (np, p, NULL, MS_BIND, NULL, path, err);

@@ -9,8 +9,8 @@
 struct burrow_mount_env
 {
   const struct burrow_spec *spec;
-  int rootfd;                 /* O_PATH fd of the (bind-mounted) rootfs */
-  bool rootless;              /* no mknod, sysfs/cgroup fall back to read-only binds */
+  int rootfd;    /* O_PATH fd of the (bind-mounted) rootfs */
+  bool rootless; /* no mknod, sysfs/cgroup fall back to read-only binds */
 };
 
 /* Make "/" private (so nothing propagates back to the host) and bind the rootfs onto
@@ -21,8 +21,7 @@ int burrow_mounts_apply (const struct burrow_mount_env *env, struct burrow_error
 /* devices.c: default devices, linux.devices, and the /dev symlinks. */
 int burrow_devices_setup (const struct burrow_mount_env *env, struct burrow_error *err);
 /* pivot_root into the rootfs and detach the old root; no_pivot: MS_MOVE + chroot. */
-int burrow_rootfs_pivot (const struct burrow_spec *spec, bool no_pivot,
-                         struct burrow_error *err);
+int burrow_rootfs_pivot (const struct burrow_spec *spec, bool no_pivot, struct burrow_error *err);
 /* After the pivot: rootfsPropagation, root.readonly, maskedPaths, readonlyPaths. */
 int burrow_rootfs_finish (const struct burrow_spec *spec, struct burrow_error *err);
 

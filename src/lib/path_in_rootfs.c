@@ -71,8 +71,7 @@ create_component (int rootfd, const char *parent_path, const char *name, bool as
       if (fd >= 0)
         close (fd);
       else if (errno != EEXIST)
-        return burrow_fail_errno (err, "create `%s/%s` in the container's root", parent_path,
-                                  name);
+        return burrow_fail_errno (err, "create `%s/%s` in the container's root", parent_path, name);
     }
   else if (mkdirat (dir, name, 0755) < 0 && errno != EEXIST)
     return burrow_fail_errno (err, "mkdir `%s/%s` in the container's root", parent_path, name);

@@ -27,7 +27,7 @@ burrow_set_rlimits (const struct burrow_process *p, struct burrow_error *err)
       struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
       if (setrlimit (r->resource, &lim) < 0)
         return burrow_fail_errno (err, "set %s to soft %llu, hard %llu", r->name,
-                                  (unsigned long long) r->soft, (unsigned long long) r->hard);
+                                  (unsigned long long)r->soft, (unsigned long long)r->hard);
     }
   return 0;
 }
@@ -50,8 +50,9 @@ burrow_set_identity (const struct burrow_process *p, bool setgroups_allowed,
         return burrow_fail_errno (err, "setgroups (process.user.additionalGids)");
     }
   else if (u->n_additional_gids > 0)
-    return burrow_fail (err, EPERM, "process.user.additionalGids: setgroups is denied in this "
-                                    "user namespace");
+    return burrow_fail_plain (err, EPERM,
+                              "process.user.additionalGids: setgroups is denied in this "
+                              "user namespace");
   if (setresgid (u->gid, u->gid, u->gid) < 0)
     return burrow_fail_errno (err, "setresgid %u (process.user.gid)", u->gid);
   if (setresuid (u->uid, u->uid, u->uid) < 0)
@@ -116,8 +117,7 @@ is_executable_file (const char *path, int *errnum)
 }
 
 int
-burrow_find_executable (const struct burrow_process *p, char **path_out,
-                        struct burrow_error *err)
+burrow_find_executable (const struct burrow_process *p, char **path_out, struct burrow_error *err)
 {
   const char *arg0 = p->args[0];
   int errnum = 0;

@@ -26,15 +26,15 @@ static pid_t
 clone_init (int flags, int *pidfd)
 {
   struct clone_args args = {
-    .flags = (uint64_t) flags | CLONE_PIDFD,
-    .pidfd = (uint64_t) (uintptr_t) pidfd,
+    .flags = (uint64_t)flags | CLONE_PIDFD,
+    .pidfd = (uint64_t)(uintptr_t)pidfd,
     .exit_signal = SIGCHLD,
   };
   pid_t pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
     return pid;
   /* Kernels before 5.3: clone(2) like fork, then a pidfd of our own. */
-  pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, 0, 0, 0, 0);
+  pid = syscall (SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
   if (pid > 0)
     *pidfd = syscall (SYS_pidfd_open, pid, 0);
   return pid;
@@ -49,8 +49,7 @@ reap (pid_t pid, int pidfd)
 }
 
 int
-burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out,
-                   struct burrow_error *err)
+burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out, struct burrow_error *err)
 {
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -65,8 +64,9 @@ burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out,
       int e = errno;
       close (sv[1]);
       if (e == EPERM || e == ENOSPC || e == EUSERS)
-        return burrow_fail (err, e, "create the container's namespaces (unprivileged user "
-                                    "namespaces disabled? see /proc/sys/user/max_user_namespaces)");
+        return burrow_fail (err, e,
+                            "create the container's namespaces (unprivileged user "
+                            "namespaces disabled? see /proc/sys/user/max_user_namespaces)");
       return burrow_fail (err, e, "clone the container's init");
     }
   if (pid == 0)

@@ -13,13 +13,13 @@ struct burrow_init_args
   struct burrow_context *ctx;
   const struct burrow_spec *spec;
   const struct burrow_create_opts *opts;
-  int state_dirfd;            /* the container's state directory (exec fifo lives there) */
-  int console_fd;             /* where the pty master goes; -1 without a terminal */
-  int clone_flags;            /* CLONE_NEW* of the namespaces to create */
+  int state_dirfd; /* the container's state directory (exec fifo lives there) */
+  int console_fd;  /* where the pty master goes; -1 without a terminal */
+  int clone_flags; /* CLONE_NEW* of the namespaces to create */
   bool new_userns;
   bool setgroups_allowed;
-  bool rootless_mounts;       /* bind devices, sysfs/cgroup fallbacks */
-  int sync_fd;                /* the init's end of the socketpair (set by spawn) */
+  bool rootless_mounts; /* bind devices, sysfs/cgroup fallbacks */
+  int sync_fd;          /* the init's end of the socketpair (set by spawn) */
 };
 
 struct burrow_spawned

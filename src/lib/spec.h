@@ -21,17 +21,17 @@ struct burrow_id_mapping
 
 struct burrow_mount
 {
-  char *destination;          /* absolute, inside the container */
-  char *type;                 /* may be NULL (bind when options say so) */
-  char *source;               /* may be NULL */
-  char **options;             /* NULL-terminated, never NULL itself */
+  char *destination; /* absolute, inside the container */
+  char *type;        /* may be NULL (bind when options say so) */
+  char *source;      /* may be NULL */
+  char **options;    /* NULL-terminated, never NULL itself */
   size_t n_options;
 };
 
 struct burrow_rlimit
 {
-  int resource;               /* RLIMIT_* */
-  const char *name;           /* "RLIMIT_NOFILE": static, not owned */
+  int resource;     /* RLIMIT_* */
+  const char *name; /* "RLIMIT_NOFILE": static, not owned */
   uint64_t soft;
   uint64_t hard;
 };
@@ -63,12 +63,12 @@ struct burrow_process
   unsigned int console_height;
   unsigned int console_width;
   struct burrow_user user;
-  char **args;                /* NULL-terminated */
+  char **args; /* NULL-terminated */
   size_t n_args;
-  char **env;                 /* NULL-terminated, never NULL itself */
+  char **env; /* NULL-terminated, never NULL itself */
   size_t n_env;
-  char *cwd;                  /* absolute */
-  bool has_caps;              /* false: no "capabilities" object (all sets empty) */
+  char *cwd;     /* absolute */
+  bool has_caps; /* false: no "capabilities" object (all sets empty) */
   struct burrow_caps caps;
   struct burrow_rlimit *rlimits;
   size_t n_rlimits;
@@ -95,14 +95,14 @@ enum burrow_ns_type
 
 struct burrow_namespace
 {
-  bool present;               /* listed in the config */
-  char *path;                 /* join this one instead of creating; NULL: new */
+  bool present; /* listed in the config */
+  char *path;   /* join this one instead of creating; NULL: new */
 };
 
 struct burrow_device
 {
   char *path;
-  char type;                  /* 'c', 'b', 'u', 'p' */
+  char type; /* 'c', 'b', 'u', 'p' */
   int64_t major;
   int64_t minor;
   bool has_file_mode;
@@ -130,11 +130,11 @@ struct burrow_linux
   size_t n_devices;
   struct burrow_kv *sysctl;
   size_t n_sysctl;
-  char **masked_paths;        /* NULL-terminated, never NULL itself */
+  char **masked_paths; /* NULL-terminated, never NULL itself */
   size_t n_masked_paths;
-  char **readonly_paths;      /* NULL-terminated, never NULL itself */
+  char **readonly_paths; /* NULL-terminated, never NULL itself */
   size_t n_readonly_paths;
-  char *rootfs_propagation;   /* NULL: rprivate */
+  char *rootfs_propagation; /* NULL: rprivate */
   char *cgroups_path;
   char *mount_label;
   /* borrowed from spec->json, parsed by their own files */
@@ -145,11 +145,11 @@ struct burrow_linux
 
 struct burrow_spec
 {
-  cJSON *json;                /* the whole document, owned */
+  cJSON *json; /* the whole document, owned */
   char *oci_version;
-  char *bundle;               /* absolute path of the bundle directory */
-  char *root_path;            /* as written in the config */
-  char *rootfs;               /* absolute path of the root filesystem */
+  char *bundle;    /* absolute path of the bundle directory */
+  char *root_path; /* as written in the config */
+  char *rootfs;    /* absolute path of the root filesystem */
   bool root_readonly;
   char *hostname;
   char *domainname;
@@ -160,7 +160,7 @@ struct burrow_spec
   struct burrow_linux linux_;
   struct burrow_kv *annotations;
   size_t n_annotations;
-  const cJSON *hooks;         /* borrowed from json */
+  const cJSON *hooks; /* borrowed from json */
 };
 
 /* spec_load.c: read <bundle>/config.json. bundle NULL: the current directory. */
@@ -169,8 +169,8 @@ int burrow_spec_load (const char *bundle, struct burrow_spec **out, struct burro
 int burrow_spec_parse (const char *text, const char *bundle, struct burrow_spec **out,
                        struct burrow_error *err);
 void burrow_spec_free (struct burrow_spec *spec);
-const char *burrow_ns_name (enum burrow_ns_type t);   /* "pid", "network", ... */
-int burrow_ns_clone_flag (enum burrow_ns_type t);     /* CLONE_NEWPID, ... */
+const char *burrow_ns_name (enum burrow_ns_type t); /* "pid", "network", ... */
+int burrow_ns_clone_flag (enum burrow_ns_type t);   /* CLONE_NEWPID, ... */
 
 /* spec_validate.c: every semantic check, before any process is created. ctx gives the
    caller's ids and rootless mode (for id-map checks). */

@@ -20,8 +20,8 @@
 #define MAX_ID_LEN 1024
 
 /* Validation errors carry EINVAL for callers but no strerror text in the message. */
-static int
-invalid (struct burrow_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static int invalid (struct burrow_error *err, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static int
 invalid (struct burrow_error *err, const char *fmt, ...)
@@ -43,15 +43,14 @@ burrow_id_validate (const char *id, struct burrow_error *err)
     return invalid (err, "invalid container id ``: it must not be empty");
   size_t len = strlen (id);
   if (len > MAX_ID_LEN)
-    return invalid (err, "invalid container id `%.32s...`: longer than %d bytes", id,
-                    MAX_ID_LEN);
+    return invalid (err, "invalid container id `%.32s...`: longer than %d bytes", id, MAX_ID_LEN);
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return invalid (err, "invalid container id `%s`: `.` and `..` are not allowed", id);
   for (size_t i = 0; i < len; i++)
     {
       char c = id[i];
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '_' || c == '.' || c == '+' || c == '-')
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+          || c == '.' || c == '+' || c == '-')
         continue;
       return invalid (err,
                       "invalid container id `%s`: only letters, digits and `_.+-` are "
@@ -152,8 +151,7 @@ validate_uts (const struct burrow_spec *spec, struct burrow_error *err)
   else if (spec->domainname && spec->domainname[0])
     field = "domainname";
   if (field && !uts)
-    return invalid (err,
-                    "%s requires a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces",
+    return invalid (err, "%s requires a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces",
                     field);
   return 0;
 }
@@ -179,8 +177,8 @@ validate_mounts (const struct burrow_spec *spec, struct burrow_error *err)
       if (m->destination == NULL || m->destination[0] != '/')
         return invalid (err, "mounts[%zu].destination `%s` must be an absolute path", i,
                         m->destination ? m->destination : "");
-      if (burrow_mount_opts_parse (m->options, m->n_options, mount_is_bind (m), m->destination,
-                                   &o, err)
+      if (burrow_mount_opts_parse (m->options, m->n_options, mount_is_bind (m), m->destination, &o,
+                                   err)
           < 0)
         return burrow_error_prefix (err, "mounts[%zu]", i);
       burrow_mount_opts_release (&o);
@@ -215,8 +213,8 @@ validate_namespace_paths (const struct burrow_spec *spec, struct burrow_error *e
       if (!ns->present || ns->path == NULL)
         continue;
       if (stat (ns->path, &st) < 0)
-        return burrow_fail_errno (err, "linux.namespaces: path `%s` of the %s namespace",
-                                  ns->path, burrow_ns_name (t));
+        return burrow_fail_errno (err, "linux.namespaces: path `%s` of the %s namespace", ns->path,
+                                  burrow_ns_name (t));
     }
   return 0;
 }
@@ -239,8 +237,7 @@ own_mapping (struct burrow_id_mapping **maps, size_t *n, uint32_t own, struct bu
 /* runc refuses a config without a user namespace when not root; a rootless caller can
    only ever run in one, so add it and map the caller to root, as `spec --rootless` would. */
 static int
-add_rootless_userns (struct burrow_context *ctx, struct burrow_spec *spec,
-                     struct burrow_error *err)
+add_rootless_userns (struct burrow_context *ctx, struct burrow_spec *spec, struct burrow_error *err)
 {
   struct burrow_linux *l = &spec->linux_;
   if (ctx->euid == 0 || l->namespaces[BURROW_NS_USER].present)
@@ -252,19 +249,17 @@ add_rootless_userns (struct burrow_context *ctx, struct burrow_spec *spec,
     {
       if (own_mapping (&l->uid_mappings, &l->n_uid_mappings, ctx->euid, err) < 0)
         return -1;
-      burrow_log (BURROW_LOG_DEBUG,
-                  "no user namespace in config: adding one that maps uid %u to 0",
-                  (unsigned) ctx->euid);
+      burrow_log (BURROW_LOG_DEBUG, "no user namespace in config: adding one that maps uid %u to 0",
+                  (unsigned)ctx->euid);
     }
   else
-    burrow_log (BURROW_LOG_DEBUG,
-                "no user namespace in config: adding one for linux.uidMappings");
+    burrow_log (BURROW_LOG_DEBUG, "no user namespace in config: adding one for linux.uidMappings");
   if (l->n_gid_mappings == 0)
     {
       if (own_mapping (&l->gid_mappings, &l->n_gid_mappings, ctx->egid, err) < 0)
         return -1;
       burrow_log (BURROW_LOG_DEBUG, "no user namespace in config: mapping gid %u to 0",
-                  (unsigned) ctx->egid);
+                  (unsigned)ctx->egid);
     }
   return 0;
 }
@@ -282,19 +277,19 @@ validate_map_ranges (const struct burrow_id_mapping *m, size_t n, const char *fi
     {
       if (m[i].size == 0)
         return invalid (err, "%s[%zu].size must be greater than 0", field, i);
-      if ((uint64_t) m[i].container_id + m[i].size > UINT32_MAX
-          || (uint64_t) m[i].host_id + m[i].size > UINT32_MAX)
+      if ((uint64_t)m[i].container_id + m[i].size > UINT32_MAX
+          || (uint64_t)m[i].host_id + m[i].size > UINT32_MAX)
         return invalid (err, "%s[%zu]: ids beyond 4294967294 cannot be mapped", field, i);
       for (size_t j = 0; j < i; j++)
         {
-          if (m[i].container_id < (uint64_t) m[j].container_id + m[j].size
-              && m[j].container_id < (uint64_t) m[i].container_id + m[i].size)
+          if (m[i].container_id < (uint64_t)m[j].container_id + m[j].size
+              && m[j].container_id < (uint64_t)m[i].container_id + m[i].size)
             return invalid (err, "%s[%zu]: container ids %u-%u overlap %s[%zu]", field, i,
                             m[i].container_id, m[i].container_id + m[i].size - 1, field, j);
-          if (m[i].host_id < (uint64_t) m[j].host_id + m[j].size
-              && m[j].host_id < (uint64_t) m[i].host_id + m[i].size)
-            return invalid (err, "%s[%zu]: host ids %u-%u overlap %s[%zu]", field, i,
-                            m[i].host_id, m[i].host_id + m[i].size - 1, field, j);
+          if (m[i].host_id < (uint64_t)m[j].host_id + m[j].size
+              && m[j].host_id < (uint64_t)m[i].host_id + m[i].size)
+            return invalid (err, "%s[%zu]: host ids %u-%u overlap %s[%zu]", field, i, m[i].host_id,
+                            m[i].host_id + m[i].size - 1, field, j);
         }
     }
   return 0;
@@ -308,7 +303,7 @@ validate_userns (const struct burrow_spec *spec, struct burrow_error *err)
 
   if (!user->present)
     {
-      const char *field = l->n_uid_mappings ? "linux.uidMappings"
+      const char *field = l->n_uid_mappings   ? "linux.uidMappings"
                           : l->n_gid_mappings ? "linux.gidMappings"
                                               : NULL;
       if (field)
@@ -341,8 +336,7 @@ check_rootless_map (const struct burrow_id_mapping *m, size_t n, uint32_t user, 
 
   if (burrow_idmap_is_single_own (m, n, own))
     return 0;
-  if (burrow_subid_read (uid ? "/etc/subuid" : "/etc/subgid", user, &ranges, &n_ranges, err)
-      < 0)
+  if (burrow_subid_read (uid ? "/etc/subuid" : "/etc/subgid", user, &ranges, &n_ranges, err) < 0)
     return -1;
   r = burrow_idmap_check_allowed (m, n, own, ranges, n_ranges, what, err);
   free (ranges);
@@ -363,18 +357,16 @@ validate_rootless_maps (struct burrow_context *ctx, const struct burrow_spec *sp
   if (ctx->euid == 0 || !user->present || user->path != NULL)
     return 0;
   /* /etc/subgid is keyed by the user, like /etc/subuid, not by the group. */
-  if (check_rootless_map (l->uid_mappings, l->n_uid_mappings, ctx->euid, ctx->euid, "uid", err)
-      < 0)
+  if (check_rootless_map (l->uid_mappings, l->n_uid_mappings, ctx->euid, ctx->euid, "uid", err) < 0)
     return -1;
-  return check_rootless_map (l->gid_mappings, l->n_gid_mappings, ctx->euid, ctx->egid, "gid",
-                             err);
+  return check_rootless_map (l->gid_mappings, l->n_gid_mappings, ctx->euid, ctx->egid, "gid", err);
 }
 
 static bool
 id_is_mapped (const struct burrow_id_mapping *m, size_t n, uint32_t id)
 {
   for (size_t i = 0; i < n; i++)
-    if (id >= m[i].container_id && (uint64_t) id < (uint64_t) m[i].container_id + m[i].size)
+    if (id >= m[i].container_id && (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
       return true;
   return false;
 }
@@ -391,18 +383,18 @@ validate_user_ids (struct burrow_context *ctx, const struct burrow_spec *spec,
     return 0;
   if (ctx->euid != 0 && u->n_additional_gids > 0
       && burrow_idmap_is_single_own (l->gid_mappings, l->n_gid_mappings, ctx->egid))
-    return invalid (err,
-                    "process.user.additionalGids: setgroups is denied in a user namespace "
-                    "whose gid map only holds your own gid; map a subordinate gid range "
-                    "from /etc/subgid in linux.gidMappings to use additional groups");
+    return invalid (err, "process.user.additionalGids: setgroups is denied in a user namespace "
+                         "whose gid map only holds your own gid; map a subordinate gid range "
+                         "from /etc/subgid in linux.gidMappings to use additional groups");
   if (!id_is_mapped (l->uid_mappings, l->n_uid_mappings, u->uid))
     return invalid (err, "process.user.uid %u is not mapped by linux.uidMappings", u->uid);
   if (!id_is_mapped (l->gid_mappings, l->n_gid_mappings, u->gid))
     return invalid (err, "process.user.gid %u is not mapped by linux.gidMappings", u->gid);
   for (size_t i = 0; i < u->n_additional_gids; i++)
     if (!id_is_mapped (l->gid_mappings, l->n_gid_mappings, u->additional_gids[i]))
-      return invalid (err, "process.user.additionalGids[%zu] %u is not mapped by "
-                           "linux.gidMappings",
+      return invalid (err,
+                      "process.user.additionalGids[%zu] %u is not mapped by "
+                      "linux.gidMappings",
                       i, u->additional_gids[i]);
   return 0;
 }
@@ -415,8 +407,8 @@ validate_devices (const struct burrow_spec *spec, struct burrow_error *err)
       const struct burrow_device *d = &spec->linux_.devices[i];
       const char *p = d->path ? d->path : "";
       if (strncmp (p, "/dev/", 5) != 0 || p[5] == '\0' || has_dotdot_component (p))
-        return invalid (err, "linux.devices[%zu].path `%s` must be an absolute path under /dev",
-                        i, p);
+        return invalid (err, "linux.devices[%zu].path `%s` must be an absolute path under /dev", i,
+                        p);
       if (d->type == 0 || strchr ("cbup", d->type) == NULL)
         return invalid (err, "linux.devices[%zu].type `%c` must be one of c, b, u, p", i,
                         d->type ? d->type : '?');

@@ -40,7 +40,7 @@ lock_dir (struct burrow_state_dir *d, struct burrow_error *err)
   if (fstat (d->fd, &st) < 0)
     return burrow_fail_errno (err, "stat `%s`", d->path);
   if (st.st_nlink == 0)
-    return burrow_fail (err, ENOENT, "container `%s` does not exist", d->id);
+    return burrow_fail_plain (err, ENOENT, "container `%s` does not exist", d->id);
   return 0;
 }
 
@@ -66,7 +66,7 @@ burrow_state_claim (struct burrow_context *ctx, const char *id, struct burrow_st
   if (mkdir (out->path, 0700) < 0)
     {
       if (errno == EEXIST)
-        return burrow_fail (err, EEXIST, "container `%s` already exists", id);
+        return burrow_fail_plain (err, EEXIST, "container `%s` already exists", id);
       return burrow_fail_errno (err, "create state directory `%s`", out->path);
     }
   out->fd = open (out->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -88,7 +88,7 @@ burrow_state_open (struct burrow_context *ctx, const char *id, bool lock,
   if (out->fd < 0)
     {
       if (errno == ENOENT || errno == ENOTDIR)
-        return burrow_fail (err, ENOENT, "container `%s` does not exist", id);
+        return burrow_fail_plain (err, ENOENT, "container `%s` does not exist", id);
       return burrow_fail_errno (err, "open `%s`", out->path);
     }
   return lock ? lock_dir (out, err) : 0;
@@ -129,7 +129,7 @@ burrow_state_serialize (const struct burrow_state *st)
   add_str (o, "ociVersion", st->oci_version);
   add_str (o, "id", st->id);
   cJSON_AddNumberToObject (o, "pid", st->pid);
-  cJSON_AddNumberToObject (o, "pidStartTime", (double) st->pid_start);
+  cJSON_AddNumberToObject (o, "pidStartTime", (double)st->pid_start);
   add_str (o, "bundle", st->bundle);
   add_str (o, "rootfs", st->rootfs);
   add_str (o, "created", st->created);
@@ -162,7 +162,7 @@ burrow_state_parse (const char *text, struct burrow_state *out, struct burrow_er
   if (o == NULL || !cJSON_IsObject (o))
     {
       cJSON_Delete (o);
-      return burrow_fail (err, EINVAL, "state file is not a JSON object");
+      return burrow_fail_plain (err, EINVAL, "state file is not a JSON object");
     }
   out->oci_version = dup_str (o, "ociVersion");
   out->id = dup_str (o, "id");
@@ -173,8 +173,8 @@ burrow_state_parse (const char *text, struct burrow_state *out, struct burrow_er
   const cJSON *pid = cJSON_GetObjectItemCaseSensitive (o, "pid");
   const cJSON *start = cJSON_GetObjectItemCaseSensitive (o, "pidStartTime");
   const cJSON *ann = cJSON_GetObjectItemCaseSensitive (o, "annotations");
-  out->pid = cJSON_IsNumber (pid) ? (pid_t) pid->valuedouble : 0;
-  out->pid_start = cJSON_IsNumber (start) ? (unsigned long long) start->valuedouble : 0;
+  out->pid = cJSON_IsNumber (pid) ? (pid_t)pid->valuedouble : 0;
+  out->pid_start = cJSON_IsNumber (start) ? (unsigned long long)start->valuedouble : 0;
   out->annotations_json = cJSON_IsObject (ann) ? cJSON_PrintUnformatted (ann) : NULL;
   out->rootless = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "rootless"));
   out->pid_ns = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "pidNamespace"));
@@ -182,7 +182,7 @@ burrow_state_parse (const char *text, struct burrow_state *out, struct burrow_er
   if (out->id == NULL || out->pid <= 0)
     {
       burrow_state_release (out);
-      return burrow_fail (err, EINVAL, "state file lacks `id` or `pid`");
+      return burrow_fail_plain (err, EINVAL, "state file lacks `id` or `pid`");
     }
   return 0;
 }
@@ -206,7 +206,7 @@ burrow_state_read (const struct burrow_state_dir *d, struct burrow_state *out,
   if (burrow_read_file_at (d->fd, BURROW_STATE_FILE, 1 << 20, &text, NULL, err) < 0)
     {
       if (err->errnum == ENOENT)
-        return burrow_fail (err, ENOENT, "container `%s` is still being created", d->id);
+        return burrow_fail_plain (err, ENOENT, "container `%s` is still being created", d->id);
       return burrow_error_prefix (err, "container `%s`", d->id);
     }
   if (burrow_state_parse (text, out, err) < 0)

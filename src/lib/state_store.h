@@ -17,20 +17,20 @@ struct burrow_state
   char *oci_version;
   char *id;
   pid_t pid;
-  unsigned long long pid_start;  /* /proc/PID/stat starttime: tells a reused pid apart */
+  unsigned long long pid_start; /* /proc/PID/stat starttime: tells a reused pid apart */
   char *bundle;
   char *rootfs;
-  char *created;                 /* RFC 3339 UTC with nanoseconds */
+  char *created; /* RFC 3339 UTC with nanoseconds */
   char *owner;
-  char *annotations_json;        /* JSON object text, or NULL */
+  char *annotations_json; /* JSON object text, or NULL */
   bool rootless;
-  bool pid_ns;                   /* the init is pid 1 of a new pid namespace */
+  bool pid_ns; /* the init is pid 1 of a new pid namespace */
 };
 
 /* An open, locked container directory. */
 struct burrow_state_dir
 {
-  int fd;                        /* O_DIRECTORY, flock'ed */
+  int fd; /* O_DIRECTORY, flock'ed */
   char *path;
   char *id;
 };

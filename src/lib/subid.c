@@ -27,11 +27,11 @@ parse_u32 (const char *s, size_t len, uint32_t *out)
     {
       if (s[i] < '0' || s[i] > '9')
         return false;
-      v = v * 10 + (uint64_t) (s[i] - '0');
+      v = v * 10 + (uint64_t)(s[i] - '0');
     }
   if (v > UINT32_MAX)
     return false;
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
   return true;
 }
 
@@ -53,19 +53,19 @@ parse_subid_line (const char *line, size_t len, const char *user_name, uint32_t 
   if (c1 == NULL)
     return false;
   const char *rest = c1 + 1;
-  size_t rest_len = len - (size_t) (rest - line);
+  size_t rest_len = len - (size_t)(rest - line);
   const char *c2 = memchr (rest, ':', rest_len);
   if (c2 == NULL)
     return false;
   const char *count_s = c2 + 1;
-  size_t count_len = len - (size_t) (count_s - line);
+  size_t count_len = len - (size_t)(count_s - line);
 
-  if (!owner_matches (line, (size_t) (c1 - line), user_name, user_id))
+  if (!owner_matches (line, (size_t)(c1 - line), user_name, user_id))
     return false;
-  if (!parse_u32 (rest, (size_t) (c2 - rest), &range->start)
+  if (!parse_u32 (rest, (size_t)(c2 - rest), &range->start)
       || !parse_u32 (count_s, count_len, &range->count) || range->count == 0)
     return false;
-  return (uint64_t) range->start + range->count - 1 <= UINT32_MAX;
+  return (uint64_t)range->start + range->count - 1 <= UINT32_MAX;
 }
 
 int
@@ -78,14 +78,14 @@ burrow_subid_parse (const char *text, const char *user_name, uint32_t user_id,
   for (const char *line = text; *line;)
     {
       const char *nl = strchr (line, '\n');
-      size_t len = nl ? (size_t) (nl - line) : strlen (line);
+      size_t len = nl ? (size_t)(nl - line) : strlen (line);
       size_t trimmed = len;
-      while (trimmed > 0 && (line[trimmed - 1] == ' ' || line[trimmed - 1] == '\t'
-                             || line[trimmed - 1] == '\r'))
+      while (
+          trimmed > 0
+          && (line[trimmed - 1] == ' ' || line[trimmed - 1] == '\t' || line[trimmed - 1] == '\r'))
         trimmed--;
       struct burrow_id_range r;
-      if (trimmed > 0 && line[0] != '#'
-          && parse_subid_line (line, trimmed, user_name, user_id, &r))
+      if (trimmed > 0 && line[0] != '#' && parse_subid_line (line, trimmed, user_name, user_id, &r))
         {
           if (n == cap)
             {
@@ -154,9 +154,9 @@ parse_idmap_line (const char *line, struct burrow_id_mapping *m)
     p++;
   if (*p != '\0' || v[2] == 0)
     return -1;
-  m->container_id = (uint32_t) v[0];
-  m->host_id = (uint32_t) v[1];
-  m->size = (uint32_t) v[2];
+  m->container_id = (uint32_t)v[0];
+  m->host_id = (uint32_t)v[1];
+  m->size = (uint32_t)v[2];
   return 0;
 }
 
@@ -170,7 +170,7 @@ burrow_idmap_parse (const char *text, struct burrow_id_mapping **out, size_t *n_
   for (const char *line = text; *line;)
     {
       const char *nl = strchr (line, '\n');
-      size_t len = nl ? (size_t) (nl - line) : strlen (line);
+      size_t len = nl ? (size_t)(nl - line) : strlen (line);
       char buf[128];
       lineno++;
       if (len >= sizeof buf)
@@ -214,7 +214,7 @@ host_range_allowed (const struct burrow_id_mapping *m, uint32_t own_id,
 {
   if (m->size == 1 && m->host_id == own_id)
     return true;
-  uint64_t start = m->host_id, end = (uint64_t) m->host_id + m->size;
+  uint64_t start = m->host_id, end = (uint64_t)m->host_id + m->size;
   while (start < end)
     {
       uint64_t next = start;
@@ -242,16 +242,16 @@ describe_owner (const char *what, uint32_t own_id, char *name, size_t name_len, 
   uid_t user = strcmp (what, "uid") == 0 ? own_id : geteuid ();
 
   if (getpwuid_r (user, &pw, pwbuf, sizeof pwbuf, &pwp) != 0 || pwp == NULL)
-    snprintf (name, name_len, "%u", (unsigned) user);
+    snprintf (name, name_len, "%u", (unsigned)user);
   else
     snprintf (name, name_len, "%s", pwp->pw_name);
-  snprintf (who, who_len, "%s %u (user %s)", what, (unsigned) own_id, name);
+  snprintf (who, who_len, "%s %u (user %s)", what, (unsigned)own_id, name);
 }
 
 int
 burrow_idmap_check_allowed (const struct burrow_id_mapping *m, size_t n, uint32_t own_id,
-                            const struct burrow_id_range *ranges, size_t n_ranges,
-                            const char *what, struct burrow_error *err)
+                            const struct burrow_id_range *ranges, size_t n_ranges, const char *what,
+                            struct burrow_error *err)
 {
   for (size_t i = 0; i < n; i++)
     {
@@ -259,13 +259,13 @@ burrow_idmap_check_allowed (const struct burrow_id_mapping *m, size_t n, uint32_
         continue;
 
       char name[256], who[320];
-      uint64_t last = (uint64_t) m[i].host_id + m[i].size - (m[i].size ? 1 : 0);
+      uint64_t last = (uint64_t)m[i].host_id + m[i].size - (m[i].size ? 1 : 0);
       describe_owner (what, own_id, name, sizeof name, who, sizeof who);
       return burrow_fail (err, 0,
                           "linux.%sMappings: host ids %u-%llu are not delegated to %s in "
                           "/etc/sub%s; add them with `usermod --add-sub%ss %u-%llu %s`",
-                          what, (unsigned) m[i].host_id, (unsigned long long) last, who, what,
-                          what, (unsigned) m[i].host_id, (unsigned long long) last, name);
+                          what, (unsigned)m[i].host_id, (unsigned long long)last, who, what, what,
+                          (unsigned)m[i].host_id, (unsigned long long)last, name);
     }
   return 0;
 }
@@ -297,7 +297,7 @@ find_in_dir (const char *dir, size_t dir_len, const char *name)
   struct stat st;
   if (dir_len == 0)
     return NULL;
-  if (asprintf (&path, "%.*s/%s", (int) dir_len, dir, name) < 0)
+  if (asprintf (&path, "%.*s/%s", (int)dir_len, dir, name) < 0)
     return NULL;
   if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
     return path;
@@ -317,7 +317,7 @@ burrow_idmap_find_helper (const char *name, char **path_out, struct burrow_error
       const char *colon = strchrnul (p, ':');
       /* Relative PATH entries would make the check depend on the cwd: skip them. */
       if (*p == '/')
-        found = find_in_dir (p, (size_t) (colon - p), name);
+        found = find_in_dir (p, (size_t)(colon - p), name);
       p = *colon ? colon + 1 : colon;
     }
   for (size_t i = 0; found == NULL && i < sizeof fallback / sizeof fallback[0]; i++)

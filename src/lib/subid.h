@@ -20,8 +20,8 @@ int burrow_subid_parse (const char *text, const char *user_name, uint32_t user_i
 
 /* Read the ranges of `id` (its name looked up with getpwuid) from path
    ("/etc/subuid" or "/etc/subgid"). A missing file gives zero ranges. */
-int burrow_subid_read (const char *path, uint32_t id, struct burrow_id_range **out,
-                       size_t *n_out, struct burrow_error *err);
+int burrow_subid_read (const char *path, uint32_t id, struct burrow_id_range **out, size_t *n_out,
+                       struct burrow_error *err);
 
 /* Parse the text of a /proc/PID/uid_map into mappings ("0 1000 1\n1 100000 65536\n"). */
 int burrow_idmap_parse (const char *text, struct burrow_id_mapping **out, size_t *n_out,

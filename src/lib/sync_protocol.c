@@ -44,7 +44,7 @@ burrow_sync_recv (int fd, struct burrow_sync_msg *out)
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return -1;
-  if (r < (ssize_t) offsetof (struct burrow_sync_msg, msg))
+  if (r < (ssize_t)offsetof (struct burrow_sync_msg, msg))
     {
       errno = r == 0 ? ECONNRESET : EPROTO;
       return -1;
@@ -54,14 +54,13 @@ burrow_sync_recv (int fd, struct burrow_sync_msg *out)
 }
 
 int
-burrow_sync_expect (int fd, enum burrow_sync_type want, const char *peer,
-                    struct burrow_error *err)
+burrow_sync_expect (int fd, enum burrow_sync_type want, const char *peer, struct burrow_error *err)
 {
   struct burrow_sync_msg m;
   if (burrow_sync_recv (fd, &m) < 0)
     {
       if (errno == ECONNRESET)
-        return burrow_fail (err, ECONNRESET, "%s exited before it was ready", peer);
+        return burrow_fail_plain (err, ECONNRESET, "%s exited before it was ready", peer);
       return burrow_fail_errno (err, "read from %s", peer);
     }
   if (m.type == SYNC_ERROR)
@@ -70,7 +69,7 @@ burrow_sync_expect (int fd, enum burrow_sync_type want, const char *peer,
       snprintf (err->msg, sizeof err->msg, "%s", m.msg);
       return -1;
     }
-  if (m.type != (uint32_t) want)
-    return burrow_fail (err, EPROTO, "%s sent message %u, expected %u", peer, m.type, want);
+  if (m.type != (uint32_t)want)
+    return burrow_fail_plain (err, EPROTO, "%s sent message %u, expected %u", peer, m.type, want);
   return 0;
 }

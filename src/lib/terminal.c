@@ -25,7 +25,7 @@ burrow_console_connect (const char *path, struct burrow_error *err)
   cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return burrow_fail_errno (err, "console socket `%s`", path);
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+  if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
     return burrow_fail_errno (err, "connect to console socket `%s`", path);
   return steal_fd (&fd);
 }
@@ -35,9 +35,9 @@ burrow_fd_send (int sock, int fd, const char *name)
 {
   char buf[CMSG_SPACE (sizeof (int))];
   memset (buf, 0, sizeof buf);
-  struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen (name) };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-                        .msg_controllen = sizeof buf };
+  struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen (name) };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -56,8 +56,8 @@ burrow_fd_recv (int sock, struct burrow_error *err)
   char name[256];
   char buf[CMSG_SPACE (sizeof (int))];
   struct iovec iov = { .iov_base = name, .iov_len = sizeof name };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-                        .msg_controllen = sizeof buf };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf };
   ssize_t r;
   do
     r = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
@@ -66,7 +66,7 @@ burrow_fd_recv (int sock, struct burrow_error *err)
     return burrow_fail_errno (err, "receive terminal");
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
   if (r == 0 || c == NULL || c->cmsg_type != SCM_RIGHTS)
-    return burrow_fail (err, EPROTO, "receive terminal: no file descriptor was sent");
+    return burrow_fail_plain (err, EPROTO, "receive terminal: no file descriptor was sent");
   int fd;
   memcpy (&fd, CMSG_DATA (c), sizeof fd);
   return fd;

@@ -24,8 +24,7 @@ format_map (const struct burrow_id_mapping *m, size_t n)
     return NULL;
   s[0] = '\0';
   for (size_t i = 0; i < n; i++)
-    len += snprintf (s + len, cap - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                     m[i].size);
+    len += snprintf (s + len, cap - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
   return s;
 }
 
@@ -40,7 +39,7 @@ write_map_direct (pid_t pid, const char *file, const struct burrow_id_mapping *m
   snprintf (path, sizeof path, "/proc/%d/%s", pid, file);
   cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write (fd, text, strlen (text)) < 0)
-    return burrow_fail_errno (err, "write %s `%.*s`", file, (int) strcspn (text, "\n"), text);
+    return burrow_fail_errno (err, "write %s `%.*s`", file, (int)strcspn (text, "\n"), text);
   return 0;
 }
 
@@ -61,7 +60,7 @@ run_map_helper (const char *name, pid_t pid, const struct burrow_id_mapping *m, 
       free (nums);
       return burrow_fail_errno (err, "%s", name);
     }
-  argv[0] = (char *) name;
+  argv[0] = (char *)name;
   argv[1] = nums;
   snprintf (nums, 12, "%d", pid);
   for (size_t i = 0; i < n; i++)
@@ -116,10 +115,9 @@ run_map_helper (const char *name, pid_t pid, const struct burrow_id_mapping *m, 
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     ret = 0;
   else
-    burrow_fail (err, EPERM, "%s failed (%s %d): %s", helper,
-                 WIFEXITED (status) ? "exit status" : "signal",
-                 WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),
-                 len ? out : "no message");
+    burrow_fail_plain (
+        err, EPERM, "%s failed (%s %d): %s", helper, WIFEXITED (status) ? "exit status" : "signal",
+        WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status), len ? out : "no message");
 out:
   if (pipefd[0] >= 0)
     close (pipefd[0]);
@@ -134,8 +132,8 @@ bool
 burrow_userns_setgroups_denied (const struct burrow_context *ctx, const struct burrow_spec *spec)
 {
   const struct burrow_linux *l = &spec->linux_;
-  return ctx->euid != 0 && burrow_idmap_is_single_own (l->gid_mappings, l->n_gid_mappings,
-                                                       ctx->egid);
+  return ctx->euid != 0
+         && burrow_idmap_is_single_own (l->gid_mappings, l->n_gid_mappings, ctx->egid);
 }
 
 int

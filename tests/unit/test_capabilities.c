@@ -61,10 +61,10 @@ child_apply (const struct burrow_caps *caps, uint64_t *eff_out)
   struct __user_cap_data_struct d[2];
   if (syscall (SYS_capget, &hdr, d) < 0)
     return 15;
-  *eff_out = d[0].effective | ((uint64_t) d[1].effective << 32);
+  *eff_out = d[0].effective | ((uint64_t)d[1].effective << 32);
   if (*eff_out != caps->effective)
     return 16;
-  if ((d[0].inheritable | ((uint64_t) d[1].inheritable << 32)) != caps->inheritable)
+  if ((d[0].inheritable | ((uint64_t)d[1].inheritable << 32)) != caps->inheritable)
     return 17;
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0) != 1)
     return 18;
@@ -118,8 +118,7 @@ apply_bad_ambient (void)
     return 11;
   printf ("# %s\n", err.msg);
   fflush (stdout);
-  return strcmp (err.msg, "cannot raise ambient capability CAP_KILL: Operation not permitted")
-                 == 0
+  return strcmp (err.msg, "cannot raise ambient capability CAP_KILL: Operation not permitted") == 0
              ? 0
              : 12;
 }

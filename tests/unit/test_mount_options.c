@@ -22,8 +22,8 @@ test_flags (void)
 {
   struct burrow_error err = { 0 };
   struct burrow_mount_opts o;
-  char *opts[] = { "defaults", "nosuid", "nodev", "noexec", "ro", "sync", "dirsync",
-                   "nodiratime", "lazytime", "mand", "remount" };
+  char *opts[] = { "defaults", "nosuid",     "nodev",    "noexec", "ro",     "sync",
+                   "dirsync",  "nodiratime", "lazytime", "mand",   "remount" };
 
   ok (parse (opts, N (opts), false, &o, &err) == 0, "parse plain flags");
   ok (o.flags
@@ -46,8 +46,8 @@ test_clear (void)
 {
   struct burrow_error err = { 0 };
   struct burrow_mount_opts o;
-  char *opts[] = { "ro", "rw", "suid", "dev", "exec", "atime", "diratime", "async", "nomand",
-                   "norelatime", "nostrictatime", "nolazytime" };
+  char *opts[] = { "ro",       "rw",    "suid",   "dev",        "exec",          "atime",
+                   "diratime", "async", "nomand", "norelatime", "nostrictatime", "nolazytime" };
 
   ok (parse (opts, N (opts), false, &o, &err) == 0, "parse clearing words");
   ok (o.flags == 0, "nothing set (%#lx)", o.flags);
@@ -76,16 +76,14 @@ test_bind_and_propagation (void)
   struct burrow_mount_opts o;
 
   char *bind[] = { "bind", "ro" };
-  ok (parse (bind, N (bind), false, &o, &err) == 0 && o.bind
-          && o.flags == (MS_BIND | MS_RDONLY),
+  ok (parse (bind, N (bind), false, &o, &err) == 0 && o.bind && o.flags == (MS_BIND | MS_RDONLY),
       "bind");
   char *rbind[] = { "rbind", "rprivate" };
-  ok (parse (rbind, N (rbind), false, &o, &err) == 0 && o.bind
-          && o.flags == (MS_BIND | MS_REC) && o.propagation == (MS_PRIVATE | MS_REC),
+  ok (parse (rbind, N (rbind), false, &o, &err) == 0 && o.bind && o.flags == (MS_BIND | MS_REC)
+          && o.propagation == (MS_PRIVATE | MS_REC),
       "rbind, rprivate");
   char *typed[] = { "nosuid" };
-  ok (parse (typed, N (typed), true, &o, &err) == 0 && o.bind
-          && o.flags == (MS_BIND | MS_NOSUID),
+  ok (parse (typed, N (typed), true, &o, &err) == 0 && o.bind && o.flags == (MS_BIND | MS_NOSUID),
       "type bind without a bind option is still a bind");
 
   struct
@@ -121,13 +119,12 @@ test_recursive (void)
   struct burrow_error err = { 0 };
   struct burrow_mount_opts o;
 
-  char *set[] = { "rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnosymfollow",
-                  "rnodiratime" };
+  char *set[] = { "rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnosymfollow", "rnodiratime" };
   ok (parse (set, N (set), false, &o, &err) == 0, "parse recursive set");
   ok (o.attr_set
           == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC
               | MOUNT_ATTR_NOSYMFOLLOW | MOUNT_ATTR_NODIRATIME),
-      "attr_set %#llx", (unsigned long long) o.attr_set);
+      "attr_set %#llx", (unsigned long long)o.attr_set);
   ok (o.attr_clr == 0, "attr_clr empty");
   ok (o.flags == (MS_BIND | MS_REC), "no MS_* from recursive words");
 
@@ -148,8 +145,8 @@ test_recursive (void)
           && o.attr_clr == MOUNT_ATTR__ATIME,
       "rnoatime sets the value and clears the atime field");
   char *strict[] = { "rbind", "rnoatime", "rstrictatime" };
-  ok (parse (strict, N (strict), false, &o, &err) == 0
-          && o.attr_set == MOUNT_ATTR_STRICTATIME && o.attr_clr == MOUNT_ATTR__ATIME,
+  ok (parse (strict, N (strict), false, &o, &err) == 0 && o.attr_set == MOUNT_ATTR_STRICTATIME
+          && o.attr_clr == MOUNT_ATTR__ATIME,
       "rstrictatime replaces rnoatime");
   char *rel[] = { "rbind", "rnoatime", "rrelatime" };
   ok (parse (rel, N (rel), false, &o, &err) == 0 && o.attr_set == MOUNT_ATTR_RELATIME

@@ -26,10 +26,10 @@ static char bundle[64];
 struct cfg
 {
   const char *version;
-  const char *process;  /* the members of "process", or "-" for no process at all */
+  const char *process; /* the members of "process", or "-" for no process at all */
   const char *root;
-  const char *top;      /* more top-level members, each followed by a comma */
-  const char *linux_;   /* the members of "linux" */
+  const char *top;    /* more top-level members, each followed by a comma */
+  const char *linux_; /* the members of "linux" */
 };
 
 static const char *const default_process
@@ -221,7 +221,7 @@ test_mounts (void)
 
   expect_ok (root_run ((struct cfg){ .top = "\"mounts\": [{\"destination\": \"/dev\", \"type\": "
                                             "\"tmpfs\", \"source\": \"tmpfs\", \"options\": "
-                                            "[\"nosuid\", \"mode=755\", \"size=65536k\"]}],"},
+                                            "[\"nosuid\", \"mode=755\", \"size=65536k\"]}]," },
                        &err),
              &err, "tmpfs with data options");
   expect_fail (root_run ((struct cfg){ .top = "\"mounts\": [{\"destination\": \"proc\", "
@@ -282,21 +282,23 @@ test_mappings (void)
 {
   struct burrow_error err = { 0 };
 
-  expect_ok (root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 65536)
-                                               "], " GIDMAP_BIG },
+  expect_ok (root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (
+                                         0, 100000, 65536) "], " GIDMAP_BIG },
                        &err),
              &err, "root: a subordinate-style mapping");
-  expect_fail (root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 10)
-                                                 ", " MAP (5, 200000, 10) "], " GIDMAP_BIG },
-                         &err),
-               &err, "linux.uidMappings[1]: container ids 5-14 overlap linux.uidMappings[0]",
-               "container-side overlap");
-  expect_fail (root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 10)
-                                                 ", " MAP (10, 100009, 10) "], " GIDMAP_BIG },
-                         &err),
-               &err, "linux.uidMappings[1]: host ids 100009-100018 overlap", "host-side overlap");
-  expect_fail (root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 0)
-                                                 "], " GIDMAP_BIG },
+  expect_fail (
+      root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 10) ", " MAP (
+                                  5, 200000, 10) "], " GIDMAP_BIG },
+                &err),
+      &err, "linux.uidMappings[1]: container ids 5-14 overlap linux.uidMappings[0]",
+      "container-side overlap");
+  expect_fail (
+      root_run ((struct cfg){ .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 10) ", " MAP (
+                                  10, 100009, 10) "], " GIDMAP_BIG },
+                &err),
+      &err, "linux.uidMappings[1]: host ids 100009-100018 overlap", "host-side overlap");
+  expect_fail (root_run ((struct cfg){ .linux_ = USERNS
+                                       ", \"uidMappings\": [" MAP (0, 100000, 0) "], " GIDMAP_BIG },
                          &err),
                &err, "linux.uidMappings[0].size must be greater than 0", "size 0");
 
@@ -314,21 +316,21 @@ test_mappings (void)
 
   expect_fail (root_run ((struct cfg){ .process = "\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": "
                                                   "{\"uid\": 1000, \"gid\": 0}",
-                                       .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 1000)
-                                                 "], " GIDMAP_BIG },
+                                       .linux_ = USERNS ", \"uidMappings\": [" MAP (
+                                           0, 100000, 1000) "], " GIDMAP_BIG },
                          &err),
                &err, "process.user.uid 1000 is not mapped by linux.uidMappings", "unmapped uid");
   expect_fail (root_run ((struct cfg){ .process = "\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": "
                                                   "{\"uid\": 0, \"gid\": 70000}",
-                                       .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 1000)
-                                                 "], " GIDMAP_BIG },
+                                       .linux_ = USERNS ", \"uidMappings\": [" MAP (
+                                           0, 100000, 1000) "], " GIDMAP_BIG },
                          &err),
                &err, "process.user.gid 70000 is not mapped by linux.gidMappings", "unmapped gid");
   expect_fail (root_run ((struct cfg){ .process = "\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": "
                                                   "{\"uid\": 0, \"gid\": 0, \"additionalGids\": "
                                                   "[5, 70000]}",
-                                       .linux_ = USERNS ", \"uidMappings\": [" MAP (0, 100000, 1000)
-                                                 "], " GIDMAP_BIG },
+                                       .linux_ = USERNS ", \"uidMappings\": [" MAP (
+                                           0, 100000, 1000) "], " GIDMAP_BIG },
                          &err),
                &err, "process.user.additionalGids[1] 70000 is not mapped by linux.gidMappings",
                "unmapped additional gid");
@@ -382,7 +384,7 @@ test_rootless (void)
     }
   burrow_spec_free (spec);
 
-  snprintf (own, sizeof own, MAP (0, %d, 1), ROOTLESS_ID);
+  snprintf (own, sizeof own, MAP (0, % d, 1), ROOTLESS_ID);
   char single[512];
   snprintf (single, sizeof single, USERNS ", \"uidMappings\": [%s], \"gidMappings\": [%s]", own,
             own);
@@ -425,7 +427,7 @@ write_text (const char *path, const char *text)
     return -1;
   ssize_t n = write (fd, text, strlen (text));
   close (fd);
-  return n == (ssize_t) strlen (text) ? 0 : -1;
+  return n == (ssize_t)strlen (text) ? 0 : -1;
 }
 
 /* In a private mount namespace, our own /etc/subuid and /etc/subgid: the allowed path
@@ -443,18 +445,19 @@ child_subordinate_allowed (void)
       || mount (sub, "/etc/subuid", NULL, MS_BIND, NULL) < 0
       || mount (sub, "/etc/subgid", NULL, MS_BIND, NULL) < 0)
     return 2;
-  snprintf (map, sizeof map,
-            USERNS ", \"uidMappings\": [" MAP (0, %d, 1) ", " MAP (1, 100000, 65536)
-                   "], \"gidMappings\": [" MAP (0, %d, 1) ", " MAP (1, 100000, 65536) "]",
-            ROOTLESS_ID, ROOTLESS_ID);
+  snprintf (
+      map, sizeof map,
+      USERNS ", \"uidMappings\": [" MAP (0, % d, 1) ", " MAP (
+          1, 100000, 65536) "], \"gidMappings\": [" MAP (0, % d, 1) ", " MAP (1, 100000, 65536) "]",
+      ROOTLESS_ID, ROOTLESS_ID);
   if (rootless_run ((struct cfg){ .linux_ = map }, &err) < 0)
     {
       printf ("# %s\n", err.msg);
       return 1;
     }
   snprintf (map, sizeof map,
-            USERNS ", \"uidMappings\": [" MAP (0, 100000, 65537) "], \"gidMappings\": ["
-                   MAP (0, %d, 1) "]",
+            USERNS ", \"uidMappings\": [" MAP (0, 100000,
+                                               65537) "], \"gidMappings\": [" MAP (0, % d, 1) "]",
             ROOTLESS_ID);
   if (rootless_run ((struct cfg){ .linux_ = map }, &err) == 0)
     return 3;
@@ -467,8 +470,7 @@ test_rootless_subordinate (void)
   struct burrow_error err = { 0 };
   char *uidmap = NULL, *gidmap = NULL;
   struct stat st;
-  bool usable = geteuid () == 0 && stat ("/etc/subuid", &st) == 0
-                && stat ("/etc/subgid", &st) == 0
+  bool usable = geteuid () == 0 && stat ("/etc/subuid", &st) == 0 && stat ("/etc/subgid", &st) == 0
                 && burrow_idmap_find_helper ("newuidmap", &uidmap, &err) == 0
                 && burrow_idmap_find_helper ("newgidmap", &gidmap, &err) == 0;
 

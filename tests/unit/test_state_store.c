@@ -15,9 +15,17 @@ static void
 test_round_trip (void)
 {
   struct burrow_state st = {
-    .oci_version = "1.2.0", .id = "abc", .pid = 42, .pid_start = 123456789ULL,
-    .bundle = "/b", .rootfs = "/b/rootfs", .created = "2026-11-23T09:00:00.000000001Z",
-    .owner = "alice", .annotations_json = "{\"k\":\"v\"}", .rootless = true, .pid_ns = true,
+    .oci_version = "1.2.0",
+    .id = "abc",
+    .pid = 42,
+    .pid_start = 123456789ULL,
+    .bundle = "/b",
+    .rootfs = "/b/rootfs",
+    .created = "2026-11-23T09:00:00.000000001Z",
+    .owner = "alice",
+    .annotations_json = "{\"k\":\"v\"}",
+    .rootless = true,
+    .pid_ns = true,
   };
   char *text = burrow_state_serialize (&st);
   struct burrow_state back;

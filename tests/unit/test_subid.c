@@ -40,12 +40,11 @@ test_subid_parse (void)
   free (r);
 
   r = NULL;
-  ok (burrow_subid_parse (text, NULL, 1000, &r, &n, &err) == 0 && n == 1
-          && r[0].start == 300000,
+  ok (burrow_subid_parse (text, NULL, 1000, &r, &n, &err) == 0 && n == 1 && r[0].start == 300000,
       "numeric id only when no name");
   free (r);
 
-  r = (void *) 1;
+  r = (void *)1;
   ok (burrow_subid_parse (text, "carol", 4242, &r, &n, &err) == 0 && n == 0 && r == NULL,
       "no ranges for an unknown user");
 
@@ -59,7 +58,7 @@ static void
 test_subid_read (void)
 {
   struct burrow_error err = { 0 };
-  struct burrow_id_range *r = (void *) 1;
+  struct burrow_id_range *r = (void *)1;
   size_t n = 9;
   char path[] = "/tmp/burrow-subid-XXXXXX";
   int fd = mkstemp (path);
@@ -67,7 +66,7 @@ test_subid_read (void)
 
   ok (burrow_subid_read ("/nonexistent/subuid", 1000, &r, &n, &err) == 0 && n == 0 && r == NULL,
       "a missing file gives zero ranges");
-  ok (fd >= 0 && write (fd, text, strlen (text)) == (ssize_t) strlen (text), "temp file");
+  ok (fd >= 0 && write (fd, text, strlen (text)) == (ssize_t)strlen (text), "temp file");
   close (fd);
   r = NULL;
   ok (burrow_subid_read (path, 4000123, &r, &n, &err) == 0 && n == 1 && r[0].start == 100000,
@@ -172,8 +171,8 @@ test_find_helper (void)
   /* /bin/sh exists and is not setuid: the "neither" message. */
   setenv ("PATH", "/bin:/usr/bin", 1);
   ok (burrow_idmap_find_helper ("sh", &path, &err) < 0, "sh is not setuid");
-  like (err.msg, "is neither setuid root nor has file capabilities: run `chmod u+s ",
-        "message: %s", err.msg);
+  like (err.msg, "is neither setuid root nor has file capabilities: run `chmod u+s ", "message: %s",
+        err.msg);
   if (saved)
     setenv ("PATH", saved, 1);
   free (saved);
