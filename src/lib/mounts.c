@@ -13,6 +13,7 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -171,9 +172,53 @@ host_is_cgroup2 (void)
   return statfs ("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+static bool
+id_mapped (const struct burrow_id_mapping *m, size_t n, unsigned long id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+      return true;
+  return false;
+}
+
+/* `gid=5` on devpts (the default config's) names a group a rootless user namespace does
+   not map, and the kernel refuses the mount: drop such uid=/gid= options instead. */
+static void
+drop_unmapped_id_options (const struct burrow_spec *spec, const char *dest, char *data)
+{
+  const struct burrow_linux *l = &spec->linux_;
+  if (data == NULL || !l->namespaces[BURROW_NS_USER].present)
+    return;
+  char *out = data;
+  char *save = NULL;
+  for (char *opt = strtok_r (data, ",", &save); opt; opt = strtok_r (NULL, ",", &save))
+    {
+      bool is_uid = strncmp (opt, "uid=", 4) == 0, is_gid = strncmp (opt, "gid=", 4) == 0;
+      if (is_uid || is_gid)
+        {
+          unsigned long id = strtoul (opt + 4, NULL, 10);
+          if (!(is_uid ? id_mapped (l->uid_mappings, l->n_uid_mappings, id)
+                       : id_mapped (l->gid_mappings, l->n_gid_mappings, id)))
+            {
+              burrow_log (BURROW_LOG_DEBUG,
+                          "mount `%s`: dropping `%s`: not mapped in the "
+                          "user namespace",
+                          dest, opt);
+              continue;
+            }
+        }
+      size_t len = strlen (opt);
+      if (out != data)
+        *out++ = ',';
+      memmove (out, opt, len);
+      out += len;
+    }
+  *out = '\0';
+}
+
 static int
 mount_fs (const struct burrow_mount_env *env, const struct burrow_mount *m,
-          const struct burrow_mount_opts *o, struct burrow_error *err)
+          struct burrow_mount_opts *o, struct burrow_error *err)
 {
   const char *type = m->type;
   bool cgroup = strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0;
@@ -189,7 +234,8 @@ mount_fs (const struct burrow_mount_env *env, const struct burrow_mount *m,
   burrow_fd_path (target, p);
   unsigned long flags = o->flags & ~(MS_BIND | MS_REC);
   const char *source = m->source ? m->source : type;
-  if (mount (source, p, type, flags, o->data) < 0)
+  drop_unmapped_id_options (env->spec, m->destination, o->data);
+  if (mount (source, p, type, flags, o->data && *o->data ? o->data : NULL) < 0)
     {
       if (errno == EPERM && strcmp (type, "sysfs") == 0)
         return mount_fallback_bind (env, m, "/sys", err);
