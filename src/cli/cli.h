@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#define CLI_USAGE_HINT "Run 'burrow --help' for usage."
+#define CLI_USAGE_HINT "see 'burrow --help'"
 
 struct cli
 {

@@ -238,9 +238,11 @@ error_v (const struct cli *cli, const char *hint, const char *fmt, va_list ap)
   char msg[BURROW_ERROR_MSG_MAX + 256];
 
   vsnprintf (msg, sizeof msg, fmt, ap);
-  fprintf (stderr, "burrow: %s\n", msg);
+  /* One line, so wrappers that read the last line of stderr get all of it. */
   if (hint)
-    fprintf (stderr, "%s\n", hint);
+    fprintf (stderr, "burrow: %s (%s)\n", msg, hint);
+  else
+    fprintf (stderr, "burrow: %s\n", msg);
   if (cli != NULL && cli->log_to_file)
     burrow_log (BURROW_LOG_ERROR, "%s", msg);
   return 1;
@@ -269,7 +271,7 @@ cli_usage_error (const struct cli *cli, const char *cmd, const char *fmt, ...)
   va_list ap;
 
   if (cmd)
-    snprintf (hint, sizeof hint, "Run 'burrow %s --help' for usage.", cmd);
+    snprintf (hint, sizeof hint, "see 'burrow %s --help'", cmd);
   else
     snprintf (hint, sizeof hint, "%s", CLI_USAGE_HINT);
   va_start (ap, fmt);

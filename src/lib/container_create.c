@@ -137,14 +137,21 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
                struct burrow_spec *spec, struct burrow_state_dir *d, int console_fd,
                struct burrow_spawned *sp, struct burrow_error *err)
 {
-  if (mkfifoat (d->fd, BURROW_EXEC_FIFO, 0600) < 0)
+  /* 0622: the container's root may map to a host uid that cannot search the 0700 state
+     directory; it reopens the fifo through an fd instead, and nobody else can reach it. */
+  if (mkfifoat (d->fd, BURROW_EXEC_FIFO, 0622) < 0
+      || fchmodat (d->fd, BURROW_EXEC_FIFO, 0622, 0) < 0)
     return burrow_fail_errno (err, "create exec fifo");
+  cleanup_close int fifo_fd = openat (d->fd, BURROW_EXEC_FIFO, O_PATH | O_CLOEXEC);
+  if (fifo_fd < 0)
+    return burrow_fail_errno (err, "open exec fifo");
   bool new_userns = spec->linux_.namespaces[BURROW_NS_USER].present;
   struct burrow_init_args a = {
     .ctx = ctx,
     .spec = spec,
     .opts = opts,
     .state_dirfd = d->fd,
+    .fifo_fd = fifo_fd,
     .console_fd = console_fd,
     .clone_flags = clone_flags_of (spec),
     .new_userns = new_userns,

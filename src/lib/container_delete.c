@@ -36,7 +36,12 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
   struct burrow_state st = { 0 };
   int ret = -1;
   if (burrow_state_open (ctx, id, true, &d, err) < 0)
-    goto out;
+    {
+      /* runc: deleting what is not there is fine when forced. */
+      if (force && err->errnum == ENOENT)
+        ret = 0;
+      goto out;
+    }
   if (burrow_state_read (&d, &st, err) < 0)
     {
       /* We hold the lock, so no create is running: a directory without state is what a

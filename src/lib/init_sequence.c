@@ -9,6 +9,7 @@
 #include "error.h"
 #include "file_io.h"
 #include "mounts.h"
+#include "path_in_rootfs.h"
 #include "process_attrs.h"
 #include "state_store.h"
 #include "sync_protocol.h"
@@ -127,6 +128,32 @@ prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
   return burrow_set_process_misc (&spec->process, err);
 }
 
+/* Open the exec fifo for writing: through /proc/self/fd (needs only the fifo's own
+   permission), else through the state directory when the container has no /proc.
+   With O_NONBLOCK this is the probe run before ready: ENXIO (no reader yet) means the
+   blocking open after ready will work. */
+static int
+open_exec_fifo (int fifo_fd, int dirfd, int flags)
+{
+  char p[32];
+  burrow_fd_path (fifo_fd, p);
+  int fd = open (p, O_WRONLY | O_CLOEXEC | flags);
+  if (fd >= 0 || (errno != ENOENT && errno != ENOTDIR))
+    return fd;
+  return openat (dirfd, BURROW_EXEC_FIFO, O_WRONLY | O_CLOEXEC | flags);
+}
+
+static int
+check_exec_fifo (int fifo_fd, int dirfd, struct burrow_error *err)
+{
+  int fd = open_exec_fifo (fifo_fd, dirfd, O_NONBLOCK);
+  if (fd >= 0)
+    close (fd);
+  else if (errno != ENXIO)
+    return burrow_fail_errno (err, "the container's root cannot open the exec fifo");
+  return 0;
+}
+
 /* From the opened fifo on: identity, capabilities, fds, exec. */
 static int
 finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_error *err)
@@ -176,9 +203,11 @@ burrow_init_main (struct burrow_init_args *a)
   close (a->state_dirfd);
   dirfd = move_fd_above (dirfd, min);
 
+  a->fifo_fd = move_fd_above (a->fifo_fd, min);
+
   if (dirfd < 0)
     burrow_fail_errno (&err, "open state directory");
-  if (dirfd < 0 || prepare (a, &exe, &err) < 0)
+  if (dirfd < 0 || prepare (a, &exe, &err) < 0 || check_exec_fifo (a->fifo_fd, dirfd, &err) < 0)
     {
       burrow_sync_send_error (a->sync_fd, &err);
       _exit (1);
@@ -192,11 +221,12 @@ burrow_init_main (struct burrow_init_args *a)
 
   int fifo;
   do
-    fifo = openat (dirfd, BURROW_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+    fifo = open_exec_fifo (a->fifo_fd, dirfd, 0);
   while (fifo < 0 && errno == EINTR);
   if (fifo < 0)
     _exit (1);
   close (dirfd);
+  close (a->fifo_fd);
   fifo = move_fd_above (fifo, min);
 
   finish_and_exec (a, exe, &err);

@@ -14,6 +14,7 @@ struct burrow_init_args
   const struct burrow_spec *spec;
   const struct burrow_create_opts *opts;
   int state_dirfd; /* the container's state directory (exec fifo lives there) */
+  int fifo_fd;     /* O_PATH fd of the exec fifo, reopened by the init */
   int console_fd;  /* where the pty master goes; -1 without a terminal */
   int clone_flags; /* CLONE_NEW* of the namespaces to create */
   bool new_userns;

@@ -1,4 +1,4 @@
-/* seccomp.h: linux.seccomp compiled to BPF by the runtime (libseccomp), loaded by the
+/* seccomp_filter.h: linux.seccomp compiled to BPF by the runtime (libseccomp), loaded by the
    init as late as it can be. */
 #ifndef BURROW_SECCOMP_H
 #define BURROW_SECCOMP_H
