@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154
+# A smoke test of the ASan+UBSan build: a container's whole life and an error path, with
+# no sanitizer report on stderr.
+
+load ../helpers
+
+# no_sanitizer_report FILE...: none of these has an ASan/UBSan/LSan report.
+no_sanitizer_report ()
+{
+  if grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$@" >&2; then
+    echo "sanitizer report found (above)" >&2
+    return 1
+  fi
+}
+
+@test "sanitizer build: run prints what the probe sees" {
+  set_args probe ids
+  burrow run --bundle "$BUNDLE" san1 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null
+  grep -qx uid=0 "$BATS_TEST_TMPDIR/out"
+  no_sanitizer_report "$BATS_TEST_TMPDIR/err"
+}
+
+@test "sanitizer build: create, start, state, list, kill, delete" {
+  set_args probe sleep 60
+  local err=$BATS_TEST_TMPDIR/err
+  burrow create --bundle "$BUNDLE" san2 >"$BATS_TEST_TMPDIR/out" 2>"$err" </dev/null
+  burrow start san2 2>>"$err"
+  burrow state san2 2>>"$err" | jq -e '.status == "running"'
+  burrow list 2>>"$err" | grep -q san2
+  burrow list --format json 2>>"$err" | jq -e 'length == 1'
+  container_pid san2 >/dev/null
+  burrow kill san2 KILL 2>>"$err"
+  wait_for_status san2 stopped 10
+  burrow delete san2 2>>"$err"
+  no_sanitizer_report "$err"
+  assert_nothing_left san2
+}
+
+@test "sanitizer build: spec and refused bad input" {
+  local err=$BATS_TEST_TMPDIR/err dir=$BATS_TEST_TMPDIR/spec
+  mkdir "$dir"
+  (cd "$dir" && "$BURROW" spec 2>>"$err" && "$BURROW" spec --rootless --bundle "$dir" 2>>"$err" || true)
+  set_cfg '.ociVersion = "2.0.0"'
+  capture burrow create --bundle "$BUNDLE" san3 </dev/null
+  expect_status 1
+  printf '%s\n' "$output" >>"$err"
+  run burrow kill nosuch FROB
+  printf '%s\n' "$output" >>"$err"
+  no_sanitizer_report "$err"
+  assert_bad_input_left_nothing san3
+}

@@ -1,0 +1,574 @@
+/* probe.c: the in-container checker copied into test bundles as /bin/probe. It reports
+   what the runtime really applied (ids, capabilities, limits, fds...) as key=value lines,
+   and can do the things tests need a process to do (exit, sleep, wait for a signal, eat
+   memory, fork). Static, libc only: it must run in a rootfs that holds nothing else. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Commands take (argc, argv) with argv[0] the command name; most need neither. */
+#define UNUSED __attribute__ ((unused))
+
+struct probe_cmd
+{
+  const char *name;
+  int min_args;
+  const char *usage;
+  int (*run) (int argc, char **argv);
+};
+
+static int
+fail (const char *what, const char *detail)
+{
+  int saved = errno;
+  fflush (stdout);
+  fprintf (stderr, "probe: %s: %s: %s\n", what, detail, strerror (saved));
+  return 1;
+}
+
+/* Copy a file to stdout as it is. */
+static int
+cat_path (const char *path)
+{
+  char buf[8192];
+  ssize_t n;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail ("open", path);
+  fflush (stdout);
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    {
+      if (fwrite (buf, 1, (size_t)n, stdout) != (size_t)n)
+        {
+          close (fd);
+          return fail ("write", "stdout");
+        }
+    }
+  if (n < 0)
+    {
+      int saved = errno;
+      close (fd);
+      errno = saved;
+      return fail ("read", path);
+    }
+  close (fd);
+  return 0;
+}
+
+/* Print the lines of /proc/self/status whose key is in keys, as key=value. */
+static int
+print_status (const char *const *keys)
+{
+  char line[512];
+  FILE *f = fopen ("/proc/self/status", "re");
+  if (f == NULL)
+    return fail ("open", "/proc/self/status");
+  while (fgets (line, sizeof line, f))
+    {
+      char *colon = strchr (line, ':');
+      char *value;
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      value = colon + 1;
+      value += strspn (value, " \t");
+      value[strcspn (value, "\n")] = '\0';
+      for (const char *const *k = keys; *k; k++)
+        if (strcmp (line, *k) == 0)
+          printf ("%s=%s\n", line, value);
+    }
+  fclose (f);
+  return 0;
+}
+
+static int
+cmd_ids (int argc UNUSED, char **argv UNUSED)
+{
+  gid_t groups[NGROUPS_MAX];
+  int n = getgroups (NGROUPS_MAX, groups);
+  if (n < 0)
+    return fail ("getgroups", "");
+  printf ("uid=%u\ngid=%u\neuid=%u\negid=%u\ngroups=", (unsigned)getuid (), (unsigned)getgid (),
+          (unsigned)geteuid (), (unsigned)getegid ());
+  for (int i = 0; i < n; i++)
+    printf ("%s%u", i ? "," : "", (unsigned)groups[i]);
+  printf ("\n");
+  return 0;
+}
+
+static int
+cmd_caps (int argc UNUSED, char **argv UNUSED)
+{
+  static const char *const keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL };
+  return print_status (keys);
+}
+
+static int
+cmd_nnp (int argc UNUSED, char **argv UNUSED)
+{
+  static const char *const keys[] = { "NoNewPrivs", NULL };
+  return print_status (keys);
+}
+
+static int
+cmd_seccomp (int argc UNUSED, char **argv UNUSED)
+{
+  static const char *const keys[] = { "Seccomp", "Seccomp_filters", NULL };
+  return print_status (keys);
+}
+
+static int
+cmd_hostname (int argc UNUSED, char **argv UNUSED)
+{
+  char name[HOST_NAME_MAX + 1] = "";
+  if (gethostname (name, sizeof name) < 0)
+    return fail ("gethostname", "");
+  printf ("hostname=%s\n", name);
+  return 0;
+}
+
+static int
+cmd_domainname (int argc UNUSED, char **argv UNUSED)
+{
+  char name[256] = "";
+  if (getdomainname (name, sizeof name - 1) < 0)
+    return fail ("getdomainname", "");
+  printf ("domainname=%s\n", name);
+  return 0;
+}
+
+static int
+cmd_pid (int argc UNUSED, char **argv UNUSED)
+{
+  printf ("pid=%ld\nppid=%ld\n", (long)getpid (), (long)getppid ());
+  return 0;
+}
+
+static int
+cmd_cwd (int argc UNUSED, char **argv UNUSED)
+{
+  char path[PATH_MAX];
+  if (getcwd (path, sizeof path) == NULL)
+    return fail ("getcwd", "");
+  printf ("cwd=%s\n", path);
+  return 0;
+}
+
+static int
+cmd_env (int argc UNUSED, char **argv UNUSED)
+{
+  for (char **e = environ; *e; e++)
+    printf ("%s\n", *e);
+  return 0;
+}
+
+static int
+cmd_isatty (int argc UNUSED, char **argv UNUSED)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    printf ("fd%d=%d\n", fd, isatty (fd) ? 1 : 0);
+  return 0;
+}
+
+static int
+compare_int (const void *a, const void *b)
+{
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+/* fds=0 1 2 on one line, then fdN=<link target> for each. */
+static int
+cmd_fds (int argc UNUSED, char **argv UNUSED)
+{
+  int fds[4096];
+  size_t n = 0;
+  struct dirent *de;
+  DIR *d = opendir ("/proc/self/fd");
+  if (d == NULL)
+    return fail ("opendir", "/proc/self/fd");
+  while ((de = readdir (d)) != NULL && n < sizeof fds / sizeof fds[0])
+    {
+      char *end;
+      long fd = strtol (de->d_name, &end, 10);
+      if (de->d_name[0] == '.' || *end != '\0' || fd == dirfd (d))
+        continue;
+      fds[n++] = (int)fd;
+    }
+  closedir (d);
+  qsort (fds, n, sizeof fds[0], compare_int);
+  printf ("fds=");
+  for (size_t i = 0; i < n; i++)
+    printf ("%s%d", i ? " " : "", fds[i]);
+  printf ("\n");
+  for (size_t i = 0; i < n; i++)
+    {
+      char link[64], target[PATH_MAX];
+      ssize_t len;
+      snprintf (link, sizeof link, "/proc/self/fd/%d", fds[i]);
+      len = readlink (link, target, sizeof target - 1);
+      if (len < 0)
+        continue; /* closed since: the fd of the closed dir stream */
+      target[len] = '\0';
+      printf ("fd%d=%s\n", fds[i], target);
+    }
+  return 0;
+}
+
+static void
+print_rlim (rlim_t value)
+{
+  if (value == RLIM_INFINITY)
+    printf ("unlimited");
+  else
+    printf ("%llu", (unsigned long long)value);
+}
+
+/* RLIMIT_NOFILE=1024:4096 (soft:hard), one line per limit. */
+static int
+cmd_limits (int argc UNUSED, char **argv UNUSED)
+{
+  static const struct
+  {
+    const char *name;
+    int resource;
+  } limits[] = {
+    { "RLIMIT_AS", RLIMIT_AS },
+    { "RLIMIT_CORE", RLIMIT_CORE },
+    { "RLIMIT_CPU", RLIMIT_CPU },
+    { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+    { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+    { "RLIMIT_NICE", RLIMIT_NICE },
+    { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },
+    { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+    { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+    { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_STACK", RLIMIT_STACK },
+  };
+  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+    {
+      struct rlimit rl;
+      if (getrlimit (limits[i].resource, &rl) < 0)
+        return fail ("getrlimit", limits[i].name);
+      printf ("%s=", limits[i].name);
+      print_rlim (rl.rlim_cur);
+      printf (":");
+      print_rlim (rl.rlim_max);
+      printf ("\n");
+    }
+  return 0;
+}
+
+static int
+cmd_umask (int argc UNUSED, char **argv UNUSED)
+{
+  mode_t mask = umask (0);
+  umask (mask);
+  printf ("umask=%04o\n", (unsigned)mask);
+  return 0;
+}
+
+static int
+cmd_mounts (int argc UNUSED, char **argv UNUSED)
+{
+  return cat_path ("/proc/self/mountinfo");
+}
+
+static int
+cmd_uidmap (int argc UNUSED, char **argv UNUSED)
+{
+  return cat_path ("/proc/self/uid_map");
+}
+
+static int
+cmd_gidmap (int argc UNUSED, char **argv UNUSED)
+{
+  return cat_path ("/proc/self/gid_map");
+}
+
+static int
+parse_long (const char *text, long min, long max, long *out)
+{
+  char *end;
+  long v;
+  errno = 0;
+  v = strtol (text, &end, 10);
+  if (errno || end == text || *end != '\0' || v < min || v > max)
+    {
+      fprintf (stderr, "probe: not a number in [%ld, %ld]: `%s`\n", min, max, text);
+      return -1;
+    }
+  *out = v;
+  return 0;
+}
+
+static int
+cmd_exit (int argc UNUSED, char **argv)
+{
+  long code;
+  if (parse_long (argv[1], 0, 255, &code) < 0)
+    return 2;
+  fflush (stdout);
+  _exit ((int)code);
+}
+
+/* sleep SECONDS: fractions allowed; "inf" sleeps until killed. */
+static int
+cmd_sleep (int argc UNUSED, char **argv)
+{
+  char *end;
+  double secs;
+  struct timespec ts;
+  if (strcmp (argv[1], "inf") == 0)
+    {
+      for (;;)
+        pause ();
+    }
+  secs = strtod (argv[1], &end);
+  if (end == argv[1] || *end != '\0' || secs < 0)
+    {
+      fprintf (stderr, "probe: sleep: not a duration: `%s`\n", argv[1]);
+      return 2;
+    }
+  ts.tv_sec = (time_t)secs;
+  ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+  while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+    ;
+  return 0;
+}
+
+/* Wait for SIGTERM or SIGINT, say which, exit 0. "ready" tells the test the signals are
+   caught: a pid 1 ignores a signal it has no handler for. */
+static int
+cmd_signal_exit (int argc UNUSED, char **argv UNUSED)
+{
+  sigset_t set;
+  int sig;
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
+    return fail ("sigprocmask", "");
+  printf ("ready=1\n");
+  fflush (stdout);
+  while ((sig = sigwaitinfo (&set, NULL)) < 0)
+    if (errno != EINTR)
+      return fail ("sigwaitinfo", "");
+  printf ("signal=%s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  return 0;
+}
+
+/* eatmem MB: allocate and touch MB mebibytes, report each one. */
+static int
+cmd_eatmem (int argc UNUSED, char **argv)
+{
+  long mb;
+  const size_t chunk = 1024 * 1024;
+  if (parse_long (argv[1], 0, 1L << 30, &mb) < 0)
+    return 2;
+  for (long i = 0; i < mb; i++)
+    {
+      char *p = malloc (chunk);
+      if (p == NULL)
+        return fail ("malloc", "1 MiB");
+      memset (p, 0x5a, chunk);
+      /* kept on purpose: the point is to hold the memory */
+    }
+  printf ("eatmem=%ld\n", mb);
+  return 0;
+}
+
+/* fork N: start N children that wait, report how many started, then reap them. */
+static int
+cmd_fork (int argc UNUSED, char **argv)
+{
+  long want, started = 0;
+  pid_t *pids;
+  int err = 0;
+  if (parse_long (argv[1], 0, 100000, &want) < 0)
+    return 2;
+  pids = calloc ((size_t)want + 1, sizeof *pids);
+  if (pids == NULL)
+    return fail ("calloc", "pids");
+  fflush (stdout);
+  for (; started < want; started++)
+    {
+      pid_t pid = fork ();
+      if (pid < 0)
+        {
+          err = errno;
+          break;
+        }
+      if (pid == 0)
+        {
+          pause ();
+          _exit (0);
+        }
+      pids[started] = pid;
+    }
+  printf ("forked=%ld\n", started);
+  if (err)
+    printf ("fork_error=%s\n", strerror (err));
+  for (long i = 0; i < started; i++)
+    kill (pids[i], SIGKILL);
+  for (long i = 0; i < started; i++)
+    waitpid (pids[i], NULL, 0);
+  free (pids);
+  return started == want ? 0 : 1;
+}
+
+static int
+cmd_write (int argc UNUSED, char **argv)
+{
+  size_t len = strlen (argv[2]);
+  int fd = open (argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return fail ("open", argv[1]);
+  if (write (fd, argv[2], len) != (ssize_t)len || write (fd, "\n", 1) != 1)
+    {
+      int saved = errno;
+      close (fd);
+      errno = saved;
+      return fail ("write", argv[1]);
+    }
+  if (close (fd) < 0)
+    return fail ("close", argv[1]);
+  printf ("wrote=%s\n", argv[1]);
+  return 0;
+}
+
+static int
+cmd_cat (int argc UNUSED, char **argv)
+{
+  return cat_path (argv[1]);
+}
+
+static int
+compare_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* ls DIR: the names in DIR, sorted, one a line, without . and .. */
+static int
+cmd_ls (int argc UNUSED, char **argv)
+{
+  char *names[4096];
+  size_t n = 0;
+  struct dirent *de;
+  DIR *d = opendir (argv[1]);
+  if (d == NULL)
+    return fail ("opendir", argv[1]);
+  while ((de = readdir (d)) != NULL && n < sizeof names / sizeof names[0])
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      names[n] = strdup (de->d_name);
+      if (names[n] == NULL)
+        {
+          closedir (d);
+          return fail ("strdup", de->d_name);
+        }
+      n++;
+    }
+  closedir (d);
+  qsort (names, n, sizeof names[0], compare_str);
+  for (size_t i = 0; i < n; i++)
+    {
+      printf ("%s\n", names[i]);
+      free (names[i]);
+    }
+  return 0;
+}
+
+static const struct probe_cmd commands[] = {
+  { "ids", 0, "", cmd_ids },
+  { "caps", 0, "", cmd_caps },
+  { "nnp", 0, "", cmd_nnp },
+  { "seccomp", 0, "", cmd_seccomp },
+  { "hostname", 0, "", cmd_hostname },
+  { "domainname", 0, "", cmd_domainname },
+  { "pid", 0, "", cmd_pid },
+  { "cwd", 0, "", cmd_cwd },
+  { "env", 0, "", cmd_env },
+  { "isatty", 0, "", cmd_isatty },
+  { "fds", 0, "", cmd_fds },
+  { "limits", 0, "", cmd_limits },
+  { "umask", 0, "", cmd_umask },
+  { "mounts", 0, "", cmd_mounts },
+  { "uidmap", 0, "", cmd_uidmap },
+  { "gidmap", 0, "", cmd_gidmap },
+  { "exit", 1, "N", cmd_exit },
+  { "sleep", 1, "SECONDS|inf", cmd_sleep },
+  { "signal-exit", 0, "", cmd_signal_exit },
+  { "eatmem", 1, "MB", cmd_eatmem },
+  { "fork", 1, "N", cmd_fork },
+  { "write", 2, "FILE TEXT", cmd_write },
+  { "cat", 1, "FILE", cmd_cat },
+  { "ls", 1, "DIR", cmd_ls },
+};
+
+static int
+usage (FILE *out)
+{
+  fprintf (out, "usage: probe COMMAND [ARGS]\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf (out, "  %s %s\n", commands[i].name, commands[i].usage);
+  return 2;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *self = argc > 0 ? strrchr (argv[0], '/') : NULL;
+  self = self ? self + 1 : (argc > 0 ? argv[0] : "probe");
+
+  /* Multi-call: a link named after a command runs it; otherwise argv[1] names it. */
+  if (strncmp (self, "probe", 5) == 0)
+    {
+      if (argc < 2)
+        return usage (stderr);
+      argc--;
+      argv++;
+    }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    {
+      int rc;
+      if (strcmp (argv[0], commands[i].name) != 0)
+        continue;
+      if (argc - 1 < commands[i].min_args)
+        {
+          fprintf (stderr, "usage: probe %s %s\n", commands[i].name, commands[i].usage);
+          return 2;
+        }
+      rc = commands[i].run (argc, argv);
+      if (fflush (stdout) != 0)
+        return fail ("write", "stdout");
+      return rc;
+    }
+  if (strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "help") == 0)
+    {
+      usage (stdout);
+      return 0;
+    }
+  fprintf (stderr, "probe: unknown command `%s`\n", argv[0]);
+  return usage (stderr);
+}
