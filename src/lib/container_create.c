@@ -7,10 +7,13 @@
 #include "error.h"
 #include "file_io.h"
 #include "spawn.h"
+#include "sysctl.h"
+#include "process_attrs.h"
 #include "terminal.h"
 #include "userns.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -38,6 +41,21 @@ check_supported (const struct burrow_spec *spec, struct burrow_error *err)
     return burrow_fail_plain (err, ENOTSUP,
                               "linux.namespaces: joining an existing user or pid "
                               "namespace by path is not supported yet");
+  return 0;
+}
+
+/* The parts parsed by their own files, checked once here so a bad value is an error
+   before the state directory exists. */
+static int
+check_parsed_parts (const struct burrow_spec *spec, struct burrow_error *err)
+{
+  struct burrow_sched sched;
+  struct burrow_time_offsets t;
+  long persona;
+  if (burrow_sched_parse (&spec->process, &sched, err) < 0
+      || burrow_time_offsets_parse (spec, &t, err) < 0
+      || burrow_personality_parse (spec, &persona, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -158,6 +176,13 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
     .setgroups_allowed = !new_userns || !burrow_userns_setgroups_denied (ctx, spec),
     .rootless_mounts = ctx->rootless || new_userns,
   };
+  if (burrow_sched_parse (&spec->process, &a.sched, err) < 0
+      || burrow_time_offsets_parse (spec, &a.time_offsets, err) < 0
+      || burrow_personality_parse (spec, &a.personality, err) < 0)
+    return -1;
+  /* Offsets must be written before anyone enters the time namespace: the init makes it. */
+  if (a.time_offsets.present)
+    a.clone_flags &= ~CLONE_NEWTIME;
   if (burrow_spawn_init (&a, sp, err) < 0)
     return -1;
   if (record (ctx, d, spec, sp, err) < 0
@@ -183,7 +208,8 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
     return -1;
   if (burrow_spec_load (opts->bundle, &spec, err) < 0)
     return -1;
-  if (burrow_spec_validate (ctx, spec, err) < 0 || check_supported (spec, err) < 0)
+  if (burrow_spec_validate (ctx, spec, err) < 0 || check_supported (spec, err) < 0
+      || burrow_sysctl_validate (spec, err) < 0 || check_parsed_parts (spec, err) < 0)
     {
       burrow_spec_free (spec);
       return -1;

@@ -13,6 +13,7 @@
 #include "process_attrs.h"
 #include "state_store.h"
 #include "sync_protocol.h"
+#include "sysctl.h"
 #include "terminal.h"
 
 #include <errno.h>
@@ -96,6 +97,9 @@ setup_root (struct burrow_init_args *a, struct burrow_error *err)
     return -1;
   if (a->console_fd >= 0 && burrow_terminal_setup (a->console_fd, &spec->process, err) < 0)
     return -1;
+  /* Before rootfs_finish: /proc/sys is among the default read-only paths. */
+  if (burrow_sysctl_apply (spec, err) < 0)
+    return -1;
   return burrow_rootfs_finish (spec, err);
 }
 
@@ -109,7 +113,9 @@ prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
     return burrow_fail_plain (err, EPROTO, "the runtime went away during set-up");
   if (become_ns_root (a, err) < 0 || join_namespaces (spec, err) < 0)
     return -1;
-  if (burrow_set_rlimits (&spec->process, err) < 0)
+  if (burrow_set_rlimits (&spec->process, err) < 0
+      || burrow_sched_apply_initial (&a->sched, err) < 0
+      || burrow_time_offsets_apply (&a->time_offsets, err) < 0)
     return -1;
   if (!a->opts->no_new_keyring)
     {
@@ -167,6 +173,9 @@ finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_erro
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return burrow_fail_errno (err, "set no_new_privs");
+  if (burrow_personality_apply (a->personality, err) < 0
+      || burrow_sched_apply_final (&a->sched, err) < 0)
+    return -1;
 
   unsigned int first = 3 + a->opts->preserve_fds;
   for (unsigned int fd = 3; fd < first; fd++)

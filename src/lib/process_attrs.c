@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -152,4 +153,38 @@ burrow_find_executable (const struct burrow_process *p, char **path_out, struct 
         first_errnum = errnum;
     }
   return burrow_fail (err, first_errnum, "exec `%s`: not found in $PATH (%s)", arg0, path);
+}
+
+int
+burrow_personality_parse (const struct burrow_spec *spec, long *out, struct burrow_error *err)
+{
+  *out = -1;
+  const cJSON *p = spec->linux_.personality;
+  if (p == NULL)
+    return 0;
+  const cJSON *domain = cJSON_GetObjectItemCaseSensitive (p, "domain");
+  const cJSON *flags = cJSON_GetObjectItemCaseSensitive (p, "flags");
+  if (!cJSON_IsString (domain))
+    return burrow_fail_plain (err, EINVAL, "linux.personality.domain must be a string");
+  if (strcmp (domain->valuestring, "LINUX") == 0)
+    *out = PER_LINUX;
+  else if (strcmp (domain->valuestring, "LINUX32") == 0)
+    *out = PER_LINUX32;
+  else
+    return burrow_fail_plain (err, EINVAL,
+                              "linux.personality.domain: unknown domain `%s` "
+                              "(LINUX or LINUX32)",
+                              domain->valuestring);
+  /* The runtime-spec defines no flag names yet; any given is an error, not ignored. */
+  if (flags && cJSON_GetArraySize (flags) > 0)
+    return burrow_fail_plain (err, EINVAL, "linux.personality.flags: no flags are supported");
+  return 0;
+}
+
+int
+burrow_personality_apply (long persona, struct burrow_error *err)
+{
+  if (persona >= 0 && personality (persona) < 0)
+    return burrow_fail_errno (err, "linux.personality");
+  return 0;
 }

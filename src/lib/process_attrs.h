@@ -20,4 +20,9 @@ int burrow_chdir_in_root (const char *cwd, struct burrow_error *err);
 int burrow_find_executable (const struct burrow_process *p, char **path_out,
                             struct burrow_error *err);
 
+/* linux.personality {domain: LINUX|LINUX32, flags}: parsed in the runtime, set in the
+   init just before execve. *out is -1 when the config has none. */
+int burrow_personality_parse (const struct burrow_spec *spec, long *out, struct burrow_error *err);
+int burrow_personality_apply (long persona, struct burrow_error *err);
+
 #endif

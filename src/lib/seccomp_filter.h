@@ -21,8 +21,7 @@ bool burrow_seccomp_has_notify (const struct burrow_seccomp *s);
 
 /* In the init: load the compiled filter with seccomp(2) and the configured flags. When it
    has NOTIFY rules, *notify_fd receives the listener fd (else -1). */
-int burrow_seccomp_load (const struct burrow_seccomp *s, int *notify_fd,
-                         struct burrow_error *err);
+int burrow_seccomp_load (const struct burrow_seccomp *s, int *notify_fd, struct burrow_error *err);
 
 /* Runtime side, before clone (the init cannot reach host paths after pivot_root): connect
    to listenerPath; -1 with no error when the filter has no NOTIFY rules. */

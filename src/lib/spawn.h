@@ -4,7 +4,9 @@
 #define BURROW_SPAWN_H
 
 #include "burrow.h"
+#include "scheduling.h"
 #include "spec.h"
+#include "timens.h"
 
 /* Everything the init needs; the child is a copy of the runtime, so this is shared by
    memory, not serialised. */
@@ -19,8 +21,11 @@ struct burrow_init_args
   int clone_flags; /* CLONE_NEW* of the namespaces to create */
   bool new_userns;
   bool setgroups_allowed;
-  bool rootless_mounts; /* bind devices, sysfs/cgroup fallbacks */
-  int sync_fd;          /* the init's end of the socketpair (set by spawn) */
+  bool rootless_mounts;      /* bind devices, sysfs/cgroup fallbacks */
+  int sync_fd;               /* the init's end of the socketpair (set by spawn) */
+  struct burrow_sched sched; /* parsed by create */
+  struct burrow_time_offsets time_offsets;
+  long personality; /* -1: leave it */
 };
 
 struct burrow_spawned

@@ -26,6 +26,10 @@ struct burrow_mount
   char *source;      /* may be NULL */
   char **options;    /* NULL-terminated, never NULL itself */
   size_t n_options;
+  struct burrow_id_mapping *uid_mappings; /* idmapped mount: mounts[].uidMappings */
+  size_t n_uid_mappings;
+  struct burrow_id_mapping *gid_mappings;
+  size_t n_gid_mappings;
 };
 
 struct burrow_rlimit
@@ -77,6 +81,10 @@ struct burrow_process
   int oom_score_adj;
   char *apparmor_profile;
   char *selinux_label;
+  /* borrowed from spec->json, parsed by scheduling.c */
+  const cJSON *scheduler;
+  const cJSON *io_priority;
+  const cJSON *exec_cpu_affinity;
 };
 
 /* linux.namespaces[] */
@@ -141,6 +149,7 @@ struct burrow_linux
   const cJSON *resources;
   const cJSON *seccomp;
   const cJSON *time_offsets;
+  const cJSON *personality;
 };
 
 struct burrow_spec

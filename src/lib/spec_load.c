@@ -507,25 +507,16 @@ parse_process (const cJSON *proc, struct burrow_process *p, struct burrow_error 
              < 0
       || get_bool (proc, "process", "noNewPrivileges", &p->no_new_privileges, err) < 0
       || get_string (proc, "process", "apparmorProfile", false, &p->apparmor_profile, err) < 0
-      || get_string (proc, "process", "selinuxLabel", false, &p->selinux_label, err) < 0)
+      || get_string (proc, "process", "selinuxLabel", false, &p->selinux_label, err) < 0
+      || get_object (proc, "process", "scheduler", false, &p->scheduler, err) < 0
+      || get_object (proc, "process", "ioPriority", false, &p->io_priority, err) < 0
+      || get_object (proc, "process", "execCPUAffinity", false, &p->exec_cpu_affinity, err) < 0)
     return -1;
   int64_t oom = 0;
   if (get_int (proc, "process", "oomScoreAdj", INT_MIN, INT_MAX, &oom, &p->has_oom_score_adj, err)
       < 0)
     return -1;
   p->oom_score_adj = (int)oom;
-  return 0;
-}
-
-static int
-parse_mount (const cJSON *it, const char *path, void *elem, void *data, struct burrow_error *err)
-{
-  struct burrow_mount *m = elem;
-  if (get_string (it, path, "destination", true, &m->destination, err) < 0
-      || get_string (it, path, "type", false, &m->type, err) < 0
-      || get_string (it, path, "source", false, &m->source, err) < 0
-      || get_strv (it, path, "options", &m->options, &m->n_options, err) < 0)
-    return -1;
   return 0;
 }
 
@@ -562,6 +553,24 @@ parse_id_mapping (const cJSON *it, const char *path, void *elem, void *data,
   if (get_u32 (it, path, "containerID", true, &m->container_id, NULL, err) < 0
       || get_u32 (it, path, "hostID", true, &m->host_id, NULL, err) < 0
       || get_u32 (it, path, "size", true, &m->size, NULL, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+parse_mount (const cJSON *it, const char *path, void *elem, void *data, struct burrow_error *err)
+{
+  struct burrow_mount *m = elem;
+  if (get_string (it, path, "destination", true, &m->destination, err) < 0
+      || get_string (it, path, "type", false, &m->type, err) < 0
+      || get_string (it, path, "source", false, &m->source, err) < 0
+      || get_strv (it, path, "options", &m->options, &m->n_options, err) < 0
+      || GET_STRUCT_ARRAY (it, path, "uidMappings", m->uid_mappings, m->n_uid_mappings,
+                           parse_id_mapping, NULL, err)
+             < 0
+      || GET_STRUCT_ARRAY (it, path, "gidMappings", m->gid_mappings, m->n_gid_mappings,
+                           parse_id_mapping, NULL, err)
+             < 0)
     return -1;
   return 0;
 }
@@ -616,7 +625,8 @@ parse_linux (const cJSON *lx, struct burrow_linux *l, struct burrow_error *err)
       || get_string (lx, "linux", "mountLabel", false, &l->mount_label, err) < 0
       || get_object (lx, "linux", "resources", false, &l->resources, err) < 0
       || get_object (lx, "linux", "seccomp", false, &l->seccomp, err) < 0
-      || get_object (lx, "linux", "timeOffsets", false, &l->time_offsets, err) < 0)
+      || get_object (lx, "linux", "timeOffsets", false, &l->time_offsets, err) < 0
+      || get_object (lx, "linux", "personality", false, &l->personality, err) < 0)
     return -1;
   return 0;
 }
@@ -805,6 +815,8 @@ burrow_spec_free (struct burrow_spec *spec)
       free (spec->mounts[i].type);
       free (spec->mounts[i].source);
       free_strv_n (spec->mounts[i].options, spec->mounts[i].n_options);
+      free (spec->mounts[i].uid_mappings);
+      free (spec->mounts[i].gid_mappings);
     }
   free (spec->mounts);
   free_linux (&spec->linux_);
