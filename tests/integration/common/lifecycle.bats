@@ -115,3 +115,16 @@ load ../helpers
   wait_for_status gone stopped 10
   [ "$(burrow state gone | jq -r .pid)" = 0 ]
 }
+
+@test "a container whose process is killed from the host shows as stopped" {
+  set_args probe sleep 60
+  create_container outside
+  burrow start outside
+  local pid
+  pid=$(container_pid outside)
+  kill -9 "$pid"
+  wait_for_status outside stopped 10
+  run burrow delete outside
+  expect_status 0
+  assert_nothing_left outside
+}
