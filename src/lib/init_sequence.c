@@ -129,7 +129,8 @@ prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
     return -1;
   if (burrow_chdir_in_root (spec->process.cwd, err) < 0)
     return -1;
-  if (burrow_find_executable (&spec->process, exe, err) < 0)
+  if (burrow_find_executable (&spec->process, exe, err) < 0
+      || burrow_check_not_self (*exe, a->self_exe_fd, err) < 0)
     return -1;
   return burrow_set_process_misc (&spec->process, err);
 }
@@ -205,6 +206,7 @@ burrow_init_main (struct burrow_init_args *a)
 
   /* Until ready, the init must not outlive the runtime that is setting it up. */
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  a->self_exe_fd = move_fd_above (open ("/proc/self/exe", O_PATH | O_CLOEXEC), min);
   a->sync_fd = move_fd_above (a->sync_fd, min);
   a->console_fd = move_fd_above (a->console_fd, min);
   /* A new open file description: the runtime's one carries its flock. */
@@ -224,6 +226,11 @@ burrow_init_main (struct burrow_init_args *a)
   if (a->console_fd >= 0)
     close (a->console_fd);
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  /* Until execve replaces it, this process's exe is the host's burrow binary: while it
+     waits for start, keep its /proc/PID files (exe among them) closed to others. Not
+     earlier: the runtime writes our uid_map, and we write /proc/self files. execve
+     resets it. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (burrow_sync_send (a->sync_fd, SYNC_READY, 0, NULL) < 0)
     _exit (1);
   close (a->sync_fd);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -186,5 +187,58 @@ burrow_personality_apply (long persona, struct burrow_error *err)
 {
   if (persona >= 0 && personality (persona) < 0)
     return burrow_fail_errno (err, "linux.personality");
+  return 0;
+}
+
+static bool
+same_file (const struct stat *a, const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* The interpreter of a #! script, or "" when the file is not one. */
+static int
+read_interpreter (const char *path, char *out, size_t size)
+{
+  char buf[256];
+  out[0] = '\0';
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  if (n < 2 || buf[0] != '#' || buf[1] != '!')
+    return 0;
+  buf[n] = '\0';
+  char *p = buf + 2;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  size_t len = strcspn (p, " \t\n");
+  if (len >= size)
+    len = size - 1;
+  memcpy (out, p, len);
+  out[len] = '\0';
+  return 0;
+}
+
+int
+burrow_check_not_self (const char *exe, int self_fd, struct burrow_error *err)
+{
+  struct stat self, st;
+  if (self_fd < 0 || fstat (self_fd, &self) < 0)
+    return 0;
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "%s", exe);
+  for (int depth = 0; depth < 5 && path[0]; depth++)
+    {
+      if (stat (path, &st) == 0 && same_file (&st, &self))
+        return burrow_fail_plain (err, EPERM,
+                                  "exec `%s`: refusing to run the runtime's own binary inside "
+                                  "the container (via `%s`; see CVE-2019-5736)",
+                                  exe, path);
+      char interp[PATH_MAX];
+      if (read_interpreter (path, interp, sizeof interp) < 0)
+        return 0;
+      memcpy (path, interp, sizeof path);
+    }
   return 0;
 }

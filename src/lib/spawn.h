@@ -26,6 +26,7 @@ struct burrow_init_args
   struct burrow_sched sched; /* parsed by create */
   struct burrow_time_offsets time_offsets;
   long personality; /* -1: leave it */
+  int self_exe_fd;  /* set by the init: its own /proc/self/exe */
 };
 
 struct burrow_spawned
