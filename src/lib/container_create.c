@@ -180,6 +180,7 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
       || burrow_time_offsets_parse (spec, &a.time_offsets, err) < 0
       || burrow_personality_parse (spec, &a.personality, err) < 0)
     return -1;
+  burrow_lsm_plan (&spec->process, &a.lsm);
   /* Offsets must be written before anyone enters the time namespace: the init makes it. */
   if (a.time_offsets.present)
     a.clone_flags &= ~CLONE_NEWTIME;

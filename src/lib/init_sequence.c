@@ -16,11 +16,13 @@
 #include "sysctl.h"
 #include "terminal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -161,12 +163,31 @@ check_exec_fifo (int fifo_fd, int dirfd, struct burrow_error *err)
   return 0;
 }
 
+/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: walk our fd table instead. */
+static int
+mark_cloexec_from (unsigned int first)
+{
+  DIR *d = opendir ("/proc/self/fd");
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      int fd = atoi (de->d_name);
+      if (de->d_name[0] != '.' && fd >= (int) first && fd != dirfd (d))
+        fcntl (fd, F_SETFD, FD_CLOEXEC);
+    }
+  closedir (d);
+  return 0;
+}
+
 /* From the opened fifo on: identity, capabilities, fds, exec. */
 static int
 finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_error *err)
 {
   const struct burrow_process *p = &a->spec->process;
-  if (burrow_caps_prepare (&p->caps, err) < 0)
+  /* The exec label is set while we still have every capability of the namespace. */
+  if (burrow_lsm_apply (&a->lsm, err) < 0 || burrow_caps_prepare (&p->caps, err) < 0)
     return -1;
   if (burrow_set_identity (p, a->setgroups_allowed || !a->new_userns, err) < 0)
     return -1;
@@ -187,7 +208,8 @@ finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_erro
     }
   /* Everything of ours above the preserved range closes at execve; the exec fifo stays
      open until then, so `start` learns whether execve worked. */
-  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0
+      && mark_cloexec_from (first) < 0)
     return burrow_fail_errno (err, "mark fds close-on-exec");
 
   sigset_t none;
