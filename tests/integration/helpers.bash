@@ -21,7 +21,7 @@ fi
 export BURROW_TEST_MODE
 
 # The busybox applets a bundle gets as symlinks.
-BUSYBOX_APPLETS=(sh id cat ls hostname sleep true false echo env pwd mkdir touch uname cut grep awk stat)
+BUSYBOX_APPLETS=(sh id cat ls hostname sleep true false echo env pwd mkdir touch uname cut grep awk stat wc)
 
 # burrow ARGS: the binary under test with this test's state root. A hung command is
 # killed after BURROW_CMD_TIMEOUT seconds (exit 124) instead of hanging the suite.
