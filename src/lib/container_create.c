@@ -6,6 +6,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "file_io.h"
+#include "idmapped_mounts.h"
 #include "spawn.h"
 #include "sysctl.h"
 #include "process_attrs.h"
@@ -153,7 +154,7 @@ write_pid_file (const char *path, pid_t pid, struct burrow_error *err)
 static int
 create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts,
                struct burrow_spec *spec, struct burrow_state_dir *d, int console_fd,
-               struct burrow_spawned *sp, struct burrow_error *err)
+               const int *idmap_fds, struct burrow_spawned *sp, struct burrow_error *err)
 {
   /* 0622: the container's root may map to a host uid that cannot search the 0700 state
      directory; it reopens the fifo through an fd instead, and nobody else can reach it. */
@@ -170,6 +171,7 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
     .opts = opts,
     .state_dirfd = d->fd,
     .fifo_fd = fifo_fd,
+    .idmap_fds = idmap_fds,
     .console_fd = console_fd,
     .clone_flags = clone_flags_of (spec),
     .new_userns = new_userns,
@@ -222,6 +224,14 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       return -1;
     }
 
+  /* Idmapped trees are made here, with the caller's own privileges, before anything is
+     claimed: a refusal leaves nothing behind. */
+  int *idmap_fds = NULL;
+  if (burrow_idmapped_prepare (spec, ctx->euid == 0, &idmap_fds, err) < 0)
+    {
+      burrow_spec_free (spec);
+      return -1;
+    }
   struct burrow_state_dir d;
   struct burrow_spawned sp = { .pidfd = -1 };
   if (burrow_state_claim (ctx, opts->id, &d, err) < 0)
@@ -230,10 +240,13 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       if (err->errnum != EEXIST && d.path)
         rmdir (d.path);
       burrow_state_dir_close (&d);
+      burrow_idmapped_close (idmap_fds, spec->n_mounts);
       burrow_spec_free (spec);
       return -1;
     }
-  if (create_in_dir (ctx, opts, spec, &d, console_fd, &sp, err) < 0)
+  int r = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, &sp, err);
+  burrow_idmapped_close (idmap_fds, spec->n_mounts);
+  if (r < 0)
     {
       struct burrow_error ignored;
       burrow_state_dir_remove (&d, &ignored);

@@ -92,7 +92,9 @@ setup_root (struct burrow_init_args *a, struct burrow_error *err)
   cleanup_close int rootfd = burrow_rootfs_prepare (spec, err);
   if (rootfd < 0)
     return -1;
-  struct burrow_mount_env env = { .spec = spec, .rootfd = rootfd, .rootless = a->rootless_mounts };
+  struct burrow_mount_env env = {
+    .spec = spec, .rootfd = rootfd, .rootless = a->rootless_mounts, .idmap_fds = a->idmap_fds
+  };
   if (burrow_mounts_apply (&env, err) < 0 || burrow_devices_setup (&env, err) < 0)
     return -1;
   if (burrow_rootfs_pivot (spec, a->opts->no_pivot, err) < 0)
@@ -174,7 +176,7 @@ mark_cloexec_from (unsigned int first)
   while ((de = readdir (d)) != NULL)
     {
       int fd = atoi (de->d_name);
-      if (de->d_name[0] != '.' && fd >= (int) first && fd != dirfd (d))
+      if (de->d_name[0] != '.' && fd >= (int)first && fd != dirfd (d))
         fcntl (fd, F_SETFD, FD_CLOEXEC);
     }
   closedir (d);

@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "idmapped_mounts.h"
 #include "mount_options.h"
 #include "path_in_rootfs.h"
 
@@ -137,7 +138,7 @@ mount_finish (const struct burrow_mount_env *env, const struct burrow_mount *m,
 
 static int
 mount_bind (const struct burrow_mount_env *env, const struct burrow_mount *m, const char *source,
-            const struct burrow_mount_opts *o, struct burrow_error *err)
+            const struct burrow_mount_opts *o, int idmapped_tree, struct burrow_error *err)
 {
   cleanup_close int target
       = burrow_mkpath_in_root (env->rootfd, m->destination, !source_is_dir (source), err);
@@ -146,7 +147,12 @@ mount_bind (const struct burrow_mount_env *env, const struct burrow_mount *m, co
   char p[32];
   burrow_fd_path (target, p);
   unsigned long rec = (o->flags & MS_REC) ? MS_REC : 0;
-  if (burrow_mount (source, p, NULL, MS_BIND | rec, NULL, m->destination, err) < 0)
+  if (idmapped_tree >= 0)
+    {
+      if (burrow_idmapped_attach (idmapped_tree, target, m->destination, err) < 0)
+        return -1;
+    }
+  else if (burrow_mount (source, p, NULL, MS_BIND | rec, NULL, m->destination, err) < 0)
     return -1;
   return mount_finish (env, m, o, true, err);
 }
@@ -162,7 +168,7 @@ mount_fallback_bind (const struct burrow_mount_env *env, const struct burrow_mou
               m->type, host_path);
   struct burrow_mount_opts o
       = { .flags = MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC };
-  return mount_bind (env, m, host_path, &o, err);
+  return mount_bind (env, m, host_path, &o, -1, err);
 }
 
 static bool
@@ -247,9 +253,10 @@ mount_fs (const struct burrow_mount_env *env, const struct burrow_mount *m,
 }
 
 static int
-mount_one (const struct burrow_mount_env *env, const struct burrow_mount *m,
-           struct burrow_error *err)
+mount_one (const struct burrow_mount_env *env, size_t i, struct burrow_error *err)
 {
+  const struct burrow_mount *m = &env->spec->mounts[i];
+  int idmapped_tree = env->idmap_fds ? env->idmap_fds[i] : -1;
   struct burrow_mount_opts o;
   bool is_bind = m->type && strcmp (m->type, "bind") == 0;
   if (burrow_mount_opts_parse (m->options, m->n_options, is_bind, m->destination, &o, err) < 0)
@@ -263,7 +270,7 @@ mount_one (const struct burrow_mount_env *env, const struct burrow_mount *m,
       else if (m->source[0] != '/' && asprintf (&source, "%s/%s", env->spec->bundle, m->source) < 0)
         r = burrow_fail_errno (err, "mount `%s`", m->destination);
       else
-        r = mount_bind (env, m, source ? source : m->source, &o, err);
+        r = mount_bind (env, m, source ? source : m->source, &o, idmapped_tree, err);
     }
   else if (m->type == NULL)
     r = burrow_fail_plain (err, EINVAL, "mount `%s` has no type and is not a bind mount",
@@ -278,7 +285,7 @@ int
 burrow_mounts_apply (const struct burrow_mount_env *env, struct burrow_error *err)
 {
   for (size_t i = 0; i < env->spec->n_mounts; i++)
-    if (mount_one (env, &env->spec->mounts[i], err) < 0)
+    if (mount_one (env, i, err) < 0)
       return burrow_error_prefix (err, "mounts[%zu]", i);
   return 0;
 }

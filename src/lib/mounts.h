@@ -9,8 +9,9 @@
 struct burrow_mount_env
 {
   const struct burrow_spec *spec;
-  int rootfd;    /* O_PATH fd of the (bind-mounted) rootfs */
-  bool rootless; /* no mknod, sysfs/cgroup fall back to read-only binds */
+  int rootfd;           /* O_PATH fd of the (bind-mounted) rootfs */
+  bool rootless;        /* no mknod, sysfs/cgroup fall back to read-only binds */
+  const int *idmap_fds; /* per mounts[i]: idmapped tree from the runtime, or -1; NULL */
 };
 
 /* Make "/" private (so nothing propagates back to the host) and bind the rootfs onto

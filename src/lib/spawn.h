@@ -26,6 +26,7 @@ struct burrow_init_args
   int sync_fd;               /* the init's end of the socketpair (set by spawn) */
   struct burrow_sched sched; /* parsed by create */
   struct burrow_time_offsets time_offsets;
+  const int *idmap_fds; /* per mounts[i]: prepared idmapped tree or -1; NULL: none */
   struct burrow_lsm lsm;
   long personality; /* -1: leave it */
   int self_exe_fd;  /* set by the init: its own /proc/self/exe */
