@@ -26,6 +26,7 @@ struct command
 static const struct command commands[] = {
   { "create", cmd_create, true, "create a container" },
   { "delete", cmd_delete, true, "delete any resources held by the container" },
+  { "exec", cmd_exec, true, "execute new process inside the container" },
   { "kill", cmd_kill, true, "send a signal to the container's init process" },
   { "list", cmd_list, true, "list containers started by burrow with the given root" },
   { "run", cmd_run, true, "create and run a container" },

@@ -95,6 +95,33 @@ int burrow_container_kill (struct burrow_context *ctx, const char *id, int signo
 int burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
                              struct burrow_error *err);
 
+/* exec: a new process in a running container. The process is the container's
+   process{} from its bundle (or process_file) with the overrides below. *exit_status is
+   the process's status (128+N for signal N), or 255 with *err filled when the exec itself
+   failed (runc's convention). */
+struct burrow_exec_opts
+{
+  const char *id;
+  const char *process_file;   /* --process: a JSON process object, replaces the config's */
+  char *const *args;          /* command line (NULL-terminated), or NULL */
+  char *const *env;           /* --env KEY=VALUE, NULL-terminated, or NULL */
+  const char *cwd;
+  const char *user;           /* "uid[:gid]" */
+  char *const *additional_gids;
+  char *const *caps;          /* --cap CAP_X, added to bounding/effective/permitted */
+  const char *apparmor;
+  const char *process_label;
+  const char *console_socket;
+  const char *pid_file;
+  bool tty;
+  bool detach;
+  bool no_new_privs;
+  bool ignore_paused;
+  unsigned int preserve_fds;
+};
+int burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts *opts,
+                           int *exit_status, struct burrow_error *err);
+
 /* state: *json_out is the OCI state JSON as runc prints it (caller frees). */
 int burrow_container_state_json (struct burrow_context *ctx, const char *id, char **json_out,
                                  struct burrow_error *err);

@@ -7,6 +7,8 @@
 #include "spec.h"
 #include "state_store.h"
 
+#include <signal.h>
+
 enum burrow_status
 {
   BURROW_STATUS_CREATED,
@@ -39,5 +41,19 @@ struct burrow_created
    foreground); the caller owns out->pidfd and out->spec. */
 int burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_opts *opts,
                             int console_fd, struct burrow_created *out, struct burrow_error *err);
+
+/* container_run.c: the foreground loop shared by run and exec: forward signals to the
+   process behind pidfd, proxy its pty, and return its exit code (128+N for signal N) once
+   it has exited and been reaped (it must be our child). */
+struct burrow_run_loop
+{
+  int pidfd;
+  int sigfd;
+  int master; /* pty master, -1 without a terminal */
+  bool stdin_open;
+};
+int burrow_run_loop (struct burrow_run_loop *l, pid_t pid);
+/* The signals run and exec forward (blocked before the child exists). */
+void burrow_forwarded_signals (sigset_t *mask);
 
 #endif

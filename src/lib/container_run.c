@@ -20,6 +20,14 @@
 
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
 
+void
+burrow_forwarded_signals (sigset_t *mask)
+{
+  sigemptyset (mask);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+    sigaddset (mask, forwarded[i]);
+}
+
 struct run_loop
 {
   int pidfd;
@@ -40,7 +48,7 @@ copy_once (int from, int to, bool *open_flag)
 }
 
 static void
-on_signal (struct run_loop *l)
+on_signal (struct burrow_run_loop *l)
 {
   struct signalfd_siginfo si;
   while (read (l->sigfd, &si, sizeof si) == sizeof si)
@@ -55,9 +63,8 @@ on_signal (struct run_loop *l)
     }
 }
 
-/* Until the init exits; returns its wait status as an exit code (128+N for signal N). */
-static int
-run_loop (struct run_loop *l, pid_t pid)
+int
+burrow_run_loop (struct burrow_run_loop *l, pid_t pid)
 {
   bool master_open = l->master >= 0;
   for (;;)
@@ -100,9 +107,7 @@ run_foreground (struct burrow_context *ctx, const struct burrow_create_opts *opt
                 struct burrow_error *err)
 {
   sigset_t mask, old;
-  sigemptyset (&mask);
-  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-    sigaddset (&mask, forwarded[i]);
+  burrow_forwarded_signals (&mask);
   /* Blocked before the clone, so no signal is lost between create and the loop; the init
      unblocks everything before execve. */
   sigprocmask (SIG_BLOCK, &mask, &old);
@@ -119,7 +124,7 @@ run_foreground (struct burrow_context *ctx, const struct burrow_create_opts *opt
   bool raw = false;
   if (burrow_create_internal (ctx, opts, opts->console_socket ? -1 : console_w, &c, err) < 0)
     goto restore;
-  struct run_loop l = { .pidfd = c.pidfd, .sigfd = sigfd, .master = -1, .stdin_open = true };
+  struct burrow_run_loop l = { .pidfd = c.pidfd, .sigfd = sigfd, .master = -1, .stdin_open = true };
   if (c.spec->process.terminal && opts->console_socket == NULL)
     {
       l.master = burrow_fd_recv (console_r, err);
@@ -134,7 +139,7 @@ run_foreground (struct burrow_context *ctx, const struct burrow_create_opts *opt
   if (burrow_container_start (ctx, opts->id, err) < 0)
     goto kill_child;
 
-  *exit_status = run_loop (&l, c.pid);
+  *exit_status = burrow_run_loop (&l, c.pid);
   ret = 0;
   if (!opts->keep && burrow_container_delete (ctx, opts->id, true, err) < 0)
     ret = -1;

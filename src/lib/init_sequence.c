@@ -165,24 +165,6 @@ check_exec_fifo (int fifo_fd, int dirfd, struct burrow_error *err)
   return 0;
 }
 
-/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: walk our fd table instead. */
-static int
-mark_cloexec_from (unsigned int first)
-{
-  DIR *d = opendir ("/proc/self/fd");
-  if (d == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir (d)) != NULL)
-    {
-      int fd = atoi (de->d_name);
-      if (de->d_name[0] != '.' && fd >= (int)first && fd != dirfd (d))
-        fcntl (fd, F_SETFD, FD_CLOEXEC);
-    }
-  closedir (d);
-  return 0;
-}
-
 /* From the opened fifo on: identity, capabilities, fds, exec. */
 static int
 finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_error *err)
@@ -201,18 +183,8 @@ finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_erro
       || burrow_sched_apply_final (&a->sched, err) < 0)
     return -1;
 
-  unsigned int first = 3 + a->opts->preserve_fds;
-  for (unsigned int fd = 3; fd < first; fd++)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags >= 0)
-        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-  /* Everything of ours above the preserved range closes at execve; the exec fifo stays
-     open until then, so `start` learns whether execve worked. */
-  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0
-      && mark_cloexec_from (first) < 0)
-    return burrow_fail_errno (err, "mark fds close-on-exec");
+  if (burrow_prepare_exec_fds (a->opts->preserve_fds, err) < 0)
+    return -1;
 
   sigset_t none;
   sigemptyset (&none);

@@ -7,15 +7,22 @@
 #include "file_io.h"
 #include "path_in_rootfs.h"
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -240,5 +247,41 @@ burrow_check_not_self (const char *exe, int self_fd, struct burrow_error *err)
         return 0;
       memcpy (path, interp, sizeof path);
     }
+  return 0;
+}
+
+/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: walk our fd table instead. */
+static int
+mark_cloexec_from (unsigned int first)
+{
+  DIR *d = opendir ("/proc/self/fd");
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      int fd = atoi (de->d_name);
+      if (de->d_name[0] != '.' && fd >= (int)first && fd != dirfd (d))
+        fcntl (fd, F_SETFD, FD_CLOEXEC);
+    }
+  closedir (d);
+  return 0;
+}
+
+int
+burrow_prepare_exec_fds (unsigned int preserve_fds, struct burrow_error *err)
+{
+  unsigned int first = 3 + preserve_fds;
+  for (unsigned int fd = 3; fd < first; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  /* Everything of ours above the preserved range closes at execve; what must tell the
+     runtime whether execve worked (exec fifo, sync socket) stays open until then. */
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0
+      && mark_cloexec_from (first) < 0)
+    return burrow_fail_errno (err, "mark fds close-on-exec");
   return 0;
 }

@@ -31,4 +31,8 @@ int burrow_personality_apply (long persona, struct burrow_error *err);
    /proc/self/exe, opened before pivot_root. */
 int burrow_check_not_self (const char *exe, int self_fd, struct burrow_error *err);
 
+/* Before execve: fds 3..2+preserve_fds stay open (inheritable), every other fd above 2
+   becomes close-on-exec. */
+int burrow_prepare_exec_fds (unsigned int preserve_fds, struct burrow_error *err);
+
 #endif

@@ -33,5 +33,11 @@ const char *burrow_seccomp_listener_metadata (const struct burrow_seccomp *s);
    SCM_RIGHTS message). */
 int burrow_seccomp_send_listener (int sock, int notify_fd, const char *state_json,
                                   struct burrow_error *err);
+/* The payload of that message, as runc builds it (specs.ContainerProcessState):
+   {"ociVersion", "fds": ["seccompFd"], "pid", "metadata" (when not NULL or empty), "state"},
+   with state_json (the OCI state, a JSON object) as "state" and pid as the host sees the
+   container's process. *out is the caller's to free. */
+int burrow_seccomp_process_state_json (pid_t pid, const char *metadata, const char *state_json,
+                                       char **out, struct burrow_error *err);
 
 #endif

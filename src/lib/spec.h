@@ -178,6 +178,9 @@ int burrow_spec_load (const char *bundle, struct burrow_spec **out, struct burro
 int burrow_spec_parse (const char *text, const char *bundle, struct burrow_spec **out,
                        struct burrow_error *err);
 void burrow_spec_free (struct burrow_spec *spec);
+/* A process object on its own (exec --process); the borrowed cJSON members point into proc. */
+int burrow_process_parse (const cJSON *proc, struct burrow_process *out, struct burrow_error *err);
+void burrow_process_release (struct burrow_process *p);
 const char *burrow_ns_name (enum burrow_ns_type t); /* "pid", "network", ... */
 int burrow_ns_clone_flag (enum burrow_ns_type t);   /* CLONE_NEWPID, ... */
 

@@ -847,3 +847,24 @@ burrow_ns_clone_flag (enum burrow_ns_type t)
   };
   return (unsigned)t < BURROW_NS_COUNT ? flags[t] : 0;
 }
+
+int
+burrow_process_parse (const cJSON *proc, struct burrow_process *out, struct burrow_error *err)
+{
+  memset (out, 0, sizeof *out);
+  if (!cJSON_IsObject (proc))
+    return invalid (err, "process: must be a JSON object");
+  if (parse_process (proc, out, err) < 0)
+    {
+      free_process (out);
+      return -1;
+    }
+  return 0;
+}
+
+void
+burrow_process_release (struct burrow_process *p)
+{
+  free_process (p);
+  memset (p, 0, sizeof *p);
+}

@@ -22,6 +22,7 @@ enum burrow_sync_type
   SYNC_MAPS_DONE = 1,
   SYNC_READY,
   SYNC_ERROR,
+  SYNC_PID, /* exec: the host pid of the joined process, in errnum */
 };
 
 struct burrow_sync_msg
