@@ -59,6 +59,7 @@ if [[ $do_build -eq 1 ]]; then
 fi
 [[ -x $top/burrow ]] || { echo "run.sh: $top/burrow is not built" >&2; exit 1; }
 [[ -x $top/tests/probe/probe ]] || { echo "run.sh: the probe is not built" >&2; exit 1; }
+[[ -x $top/burrow-recvtty ]] || { echo "run.sh: burrow-recvtty is not built" >&2; exit 1; }
 san_top=$top/_build-san
 if [[ $do_sanitizers -eq 1 && ! -x $san_top/burrow ]]; then
   echo "run.sh: no sanitizer build in $san_top; run without --no-build, or pass --no-sanitizers" >&2
@@ -74,6 +75,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -m 755 "$work/bin" "$work/logs"
 install -m 755 "$top/burrow" "$work/bin/burrow"
 install -m 755 "$top/tests/probe/probe" "$work/bin/probe"
+install -m 755 "$top/tests/probe/seccomp_listener" "$work/bin/seccomp_listener"
+install -m 755 "$top/burrow-recvtty" "$work/bin/burrow-recvtty"
 if [[ $do_sanitizers -eq 1 ]]; then
   install -m 755 "$san_top/burrow" "$work/bin/burrow-san"
 fi
@@ -174,6 +177,7 @@ run_bats ()
 {
   local mode=$1 suite=$2 binary=$3 file rel label log rc uid home
   local envs=(BURROW="$binary" PROBE="$work/bin/probe" BURROW_TEST_MODE="$mode"
+              BURROW_RECVTTY="$work/bin/burrow-recvtty"
               ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   [[ -d $work/integration/$suite ]] || return 0

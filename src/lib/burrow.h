@@ -102,13 +102,13 @@ int burrow_container_delete (struct burrow_context *ctx, const char *id, bool fo
 struct burrow_exec_opts
 {
   const char *id;
-  const char *process_file;   /* --process: a JSON process object, replaces the config's */
-  char *const *args;          /* command line (NULL-terminated), or NULL */
-  char *const *env;           /* --env KEY=VALUE, NULL-terminated, or NULL */
+  const char *process_file; /* --process: a JSON process object, replaces the config's */
+  char *const *args;        /* command line (NULL-terminated), or NULL */
+  char *const *env;         /* --env KEY=VALUE, NULL-terminated, or NULL */
   const char *cwd;
-  const char *user;           /* "uid[:gid]" */
+  const char *user; /* "uid[:gid]" */
   char *const *additional_gids;
-  char *const *caps;          /* --cap CAP_X, added to bounding/effective/permitted */
+  char *const *caps; /* --cap CAP_X, added to bounding/effective/permitted */
   const char *apparmor;
   const char *process_label;
   const char *console_socket;
@@ -132,6 +132,14 @@ void burrow_container_info_list_free (struct burrow_container_info *list, size_t
 /* runc's `list --format json` array (caller frees). */
 int burrow_container_list_json (const struct burrow_container_info *list, size_t n, char **json_out,
                                 struct burrow_error *err);
+
+/* ps: the host pids of the container's processes, ascending (caller frees *out). A
+   stopped container is an error. */
+int burrow_container_pids (struct burrow_context *ctx, const char *id, pid_t **out, size_t *n,
+                           struct burrow_error *err);
+
+/* features.c: the runtime-spec Features JSON of this build (caller frees). */
+int burrow_features_json (char **out, struct burrow_error *err);
 
 /* spec_default.c: a default config.json, pretty-printed (caller frees). */
 int burrow_spec_generate (const struct burrow_spec_opts *opts, char **json_out,

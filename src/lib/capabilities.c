@@ -249,3 +249,31 @@ burrow_caps_apply (const struct burrow_caps *caps, struct burrow_error *err)
     return burrow_fail_errno (err, "cannot clear PR_SET_KEEPCAPS");
   return set_ambient (caps->ambient, mask, err);
 }
+
+void
+burrow_caps_limit_to_own_bounding (struct burrow_caps *caps)
+{
+  uint64_t asked
+      = caps->bounding | caps->effective | caps->permitted | caps->inheritable | caps->ambient;
+  uint64_t missing = 0;
+  for (int c = 0; c <= burrow_cap_last_known (); c++)
+    if ((asked & (1ULL << c)) && prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+      missing |= 1ULL << c;
+  if (missing == 0)
+    return;
+  char names[1024] = "";
+  size_t len = 0;
+  for (int c = 0; c <= burrow_cap_last_known (); c++)
+    if (missing & (1ULL << c))
+      len += snprintf (names + len, len < sizeof names ? sizeof names - len : 0, "%s%s",
+                       len ? ", " : "", burrow_cap_name (c));
+  burrow_log (BURROW_LOG_WARNING,
+              "process.capabilities: %s not in the runtime's own bounding set; the container "
+              "runs without them",
+              names);
+  caps->bounding &= ~missing;
+  caps->effective &= ~missing;
+  caps->permitted &= ~missing;
+  caps->inheritable &= ~missing;
+  caps->ambient &= ~missing;
+}

@@ -24,4 +24,10 @@ int burrow_caps_prepare (const struct burrow_caps *caps, struct burrow_error *er
    Inheritable is exactly what the config lists (empty when it lists none). */
 int burrow_caps_apply (const struct burrow_caps *caps, struct burrow_error *err);
 
+/* Without a new user namespace the init keeps the runtime's own bounding set: drop from
+   every set what is not in it, with one warning naming those capabilities, instead of
+   failing at start (a container asking for CAP_SYS_RESOURCE where the caller's root lacks
+   it still runs). */
+void burrow_caps_limit_to_own_bounding (struct burrow_caps *caps);
+
 #endif

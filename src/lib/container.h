@@ -56,4 +56,16 @@ int burrow_run_loop (struct burrow_run_loop *l, pid_t pid);
 /* The signals run and exec forward (blocked before the child exists). */
 void burrow_forwarded_signals (sigset_t *mask);
 
+/* The OCI state a hook reads on stdin (caller frees). pid 0 is left out. */
+char *burrow_hook_state_json (const char *id, const char *status, pid_t pid, const char *bundle,
+                              const cJSON *annotations);
+/* The hooks saved at create (later edits of config.json must not change them), or NULL.
+   Caller frees with cJSON_Delete. */
+cJSON *burrow_saved_hooks (const struct burrow_state_dir *d);
+/* Run the saved hooks of one kind for a recorded container. */
+int burrow_saved_hooks_run (const struct burrow_state_dir *d, const struct burrow_state *st,
+                            int kind, const char *status, pid_t pid, bool warn_only,
+                            struct burrow_error *err);
+#define BURROW_HOOKS_FILE "hooks.json"
+
 #endif

@@ -3,9 +3,12 @@
 #include "config.h"
 #include "container.h"
 
+#include "capabilities.h"
 #include "cleanup.h"
 #include "error.h"
 #include "file_io.h"
+#include "hooks.h"
+#include "seccomp_filter.h"
 #include "idmapped_mounts.h"
 #include "spawn.h"
 #include "sysctl.h"
@@ -151,10 +154,38 @@ write_pid_file (const char *path, pid_t pid, struct burrow_error *err)
   return 0;
 }
 
+/* poststart and poststop run from later commands; config.json may have changed by then,
+   so they come from this copy. */
+static int
+save_hooks (const struct burrow_state_dir *d, const struct burrow_spec *spec,
+            struct burrow_error *err)
+{
+  if (spec->hooks == NULL)
+    return 0;
+  cleanup_free char *text = cJSON_PrintUnformatted (spec->hooks);
+  cleanup_free char *path = NULL;
+  if (text == NULL || asprintf (&path, "%s/%s", d->path, BURROW_HOOKS_FILE) < 0)
+    return burrow_fail (err, ENOMEM, "save hooks");
+  return burrow_write_file_atomic (path, text, strlen (text), 0600, err);
+}
+
+/* A create that failed after the claim is torn down like a delete: poststop hooks run
+   (failures only warned about), as the runtime-spec's lifecycle says. */
+static void
+run_poststop_after_failure (const struct burrow_create_opts *opts, const struct burrow_spec *spec)
+{
+  if (!burrow_hooks_has (spec->hooks, BURROW_HOOK_POSTSTOP))
+    return;
+  const cJSON *ann = cJSON_GetObjectItemCaseSensitive (spec->json, "annotations");
+  cleanup_free char *state = burrow_hook_state_json (opts->id, "stopped", 0, spec->bundle, ann);
+  burrow_hooks_run_warn (spec->hooks, BURROW_HOOK_POSTSTOP, state);
+}
+
 static int
 create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts,
                struct burrow_spec *spec, struct burrow_state_dir *d, int console_fd,
-               const int *idmap_fds, struct burrow_spawned *sp, struct burrow_error *err)
+               const int *idmap_fds, const struct burrow_seccomp *seccomp, int listener_fd,
+               struct burrow_spawned *sp, struct burrow_error *err)
 {
   /* 0622: the container's root may map to a host uid that cannot search the 0700 state
      directory; it reopens the fifo through an fd instead, and nobody else can reach it. */
@@ -164,7 +195,11 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
   cleanup_close int fifo_fd = openat (d->fd, BURROW_EXEC_FIFO, O_PATH | O_CLOEXEC);
   if (fifo_fd < 0)
     return burrow_fail_errno (err, "open exec fifo");
+  if (save_hooks (d, spec, err) < 0)
+    return -1;
   bool new_userns = spec->linux_.namespaces[BURROW_NS_USER].present;
+  if (!new_userns)
+    burrow_caps_limit_to_own_bounding (&spec->process.caps);
   struct burrow_init_args a = {
     .ctx = ctx,
     .spec = spec,
@@ -172,6 +207,8 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
     .state_dirfd = d->fd,
     .fifo_fd = fifo_fd,
     .idmap_fds = idmap_fds,
+    .seccomp = seccomp,
+    .seccomp_listener_fd = listener_fd,
     .console_fd = console_fd,
     .clone_flags = clone_flags_of (spec),
     .new_userns = new_userns,
@@ -212,7 +249,8 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
   if (burrow_spec_load (opts->bundle, &spec, err) < 0)
     return -1;
   if (burrow_spec_validate (ctx, spec, err) < 0 || check_supported (spec, err) < 0
-      || burrow_sysctl_validate (spec, err) < 0 || check_parsed_parts (spec, err) < 0)
+      || burrow_sysctl_validate (spec, err) < 0 || check_parsed_parts (spec, err) < 0
+      || burrow_hooks_validate (spec->hooks, err) < 0)
     {
       burrow_spec_free (spec);
       return -1;
@@ -226,9 +264,20 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
 
   /* Idmapped trees are made here, with the caller's own privileges, before anything is
      claimed: a refusal leaves nothing behind. */
+  struct burrow_seccomp *seccomp = NULL;
+  cleanup_close int listener_fd = -1;
+  if (burrow_seccomp_compile (spec->linux_.seccomp, &seccomp, err) < 0
+      || (burrow_seccomp_has_notify (seccomp)
+          && (listener_fd = burrow_seccomp_listener_connect (seccomp, err)) < 0))
+    {
+      burrow_seccomp_free (seccomp);
+      burrow_spec_free (spec);
+      return -1;
+    }
   int *idmap_fds = NULL;
   if (burrow_idmapped_prepare (spec, ctx->euid == 0, &idmap_fds, err) < 0)
     {
+      burrow_seccomp_free (seccomp);
       burrow_spec_free (spec);
       return -1;
     }
@@ -241,14 +290,18 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
         rmdir (d.path);
       burrow_state_dir_close (&d);
       burrow_idmapped_close (idmap_fds, spec->n_mounts);
+      burrow_seccomp_free (seccomp);
       burrow_spec_free (spec);
       return -1;
     }
-  int r = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, &sp, err);
+  int r
+      = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, seccomp, listener_fd, &sp, err);
   burrow_idmapped_close (idmap_fds, spec->n_mounts);
+  burrow_seccomp_free (seccomp);
   if (r < 0)
     {
       struct burrow_error ignored;
+      run_poststop_after_failure (opts, spec);
       burrow_state_dir_remove (&d, &ignored);
       burrow_spec_free (spec);
       return burrow_error_prefix (err, "create `%s`", opts->id);

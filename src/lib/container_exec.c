@@ -11,6 +11,7 @@
 #include "file_io.h"
 #include "lsm.h"
 #include "process_attrs.h"
+#include "seccomp_filter.h"
 #include "sync_protocol.h"
 #include "terminal.h"
 
@@ -191,6 +192,8 @@ make_plan (const struct burrow_state *st, const struct burrow_exec_opts *o, stru
            struct burrow_error *err)
 {
   memset (x, 0, sizeof *x);
+  if (burrow_spec_load (st->bundle, &x->spec, err) < 0)
+    return burrow_error_prefix (err, "exec: the container's config");
   if (o->process_file)
     {
       cleanup_free char *text = NULL;
@@ -204,11 +207,7 @@ make_plan (const struct burrow_state *st, const struct burrow_exec_opts *o, stru
       x->p = &x->own;
     }
   else
-    {
-      if (burrow_spec_load (st->bundle, &x->spec, err) < 0)
-        return burrow_error_prefix (err, "exec: the container's config");
-      x->p = &x->spec->process;
-    }
+    x->p = &x->spec->process;
   return apply_overrides (x->p, o, err);
 }
 
@@ -253,6 +252,8 @@ struct exec_child
   const struct burrow_process *p;
   const struct burrow_exec_opts *o;
   struct burrow_lsm lsm;
+  const struct burrow_seccomp *seccomp;
+  int listener_fd;
   int pidfd;
   int ns_flags;
   bool setgroups_allowed;
@@ -284,13 +285,19 @@ process_setup (struct exec_child *c, struct burrow_error *err)
     return -1;
   if (p->user.has_umask)
     umask (p->user.umask);
-  if (burrow_lsm_apply (&c->lsm, err) < 0 || burrow_caps_prepare (&p->caps, err) < 0
-      || burrow_set_identity (p, c->setgroups_allowed, err) < 0
+  if (burrow_lsm_apply (&c->lsm, err) < 0 || burrow_caps_prepare (&p->caps, err) < 0)
+    return -1;
+  /* The container's filter, at the same points as for its init. */
+  if (!p->no_new_privileges && burrow_seccomp_apply (c->seccomp, c->listener_fd, "{}", err) < 0)
+    return -1;
+  if (burrow_set_identity (p, c->setgroups_allowed, err) < 0
       || burrow_caps_apply (&p->caps, err) < 0)
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return burrow_fail_errno (err, "set no_new_privs");
   if (burrow_prepare_exec_fds (c->o->preserve_fds, err) < 0)
+    return -1;
+  if (p->no_new_privileges && burrow_seccomp_apply (c->seccomp, c->listener_fd, "{}", err) < 0)
     return -1;
   sigset_t none;
   sigemptyset (&none);
@@ -310,6 +317,7 @@ join_and_clone (struct exec_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   c->sync_fd = move_fd_above (c->sync_fd, min);
   c->console_fd = move_fd_above (c->console_fd, min);
+  c->listener_fd = move_fd_above (c->listener_fd, min);
   if (setns (c->pidfd, c->ns_flags) < 0)
     {
       burrow_fail_errno (&err, "join the container's namespaces");
@@ -463,7 +471,9 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
 {
   struct burrow_state st = { 0 };
   struct exec_plan x = { 0 };
+  struct burrow_seccomp *sc = NULL;
   cleanup_close int pidfd = -1;
+  cleanup_close int listener_fd = -1;
   int r = -1;
   *exit_status = EXEC_FAILED;
   if (check_container (ctx, o->id, &st, &pidfd, err) < 0 || make_plan (&st, o, &x, err) < 0)
@@ -476,9 +486,20 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
     .setgroups_allowed = setgroups_allowed (st.pid),
     .sync_fd = -1,
     .console_fd = -1,
+    .listener_fd = -1,
   };
   burrow_lsm_plan (x.p, &c.lsm);
+  if (burrow_seccomp_compile (x.spec->linux_.seccomp, &sc, err) < 0
+      || (burrow_seccomp_has_notify (sc)
+          && (listener_fd = burrow_seccomp_listener_connect (sc, err)) < 0))
+    {
+      burrow_seccomp_free (sc);
+      goto out;
+    }
+  c.seccomp = sc;
+  c.listener_fd = listener_fd;
   r = exec_with (ctx, o, &c, exit_status, err);
+  burrow_seccomp_free (sc);
   if (r == 0 && o->detach)
     *exit_status = 0;
 out:

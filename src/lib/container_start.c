@@ -5,10 +5,13 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,6 +91,15 @@ burrow_container_start (struct burrow_context *ctx, const char *id, struct burro
     }
   ret = await_exec (fifo, pidfd, id, err);
   unlinkat (d.fd, BURROW_EXEC_FIFO, 0);
+  /* A failing poststart hook fails start, and the container is stopped (runtime-spec). */
+  if (ret == 0
+      && burrow_saved_hooks_run (&d, &st, BURROW_HOOK_POSTSTART, "running", st.pid, false, err) < 0)
+    {
+      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      burrow_pidfd_wait_exit (pidfd, 10000);
+      burrow_error_prefix (err, "start `%s`", id);
+      ret = -1;
+    }
 out:
   burrow_state_release (&st);
   burrow_state_dir_close (&d);

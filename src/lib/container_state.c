@@ -5,6 +5,8 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "file_io.h"
+#include "hooks.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -265,4 +267,54 @@ burrow_container_list_json (const struct burrow_container_info *list, size_t n, 
   *json_out = cJSON_PrintUnformatted (a);
   cJSON_Delete (a);
   return *json_out ? 0 : burrow_fail (err, ENOMEM, "list containers");
+}
+
+char *
+burrow_hook_state_json (const char *id, const char *status, pid_t pid, const char *bundle,
+                        const cJSON *annotations)
+{
+  cJSON *o = cJSON_CreateObject ();
+  cJSON_AddStringToObject (o, "ociVersion", "1.2.0");
+  cJSON_AddStringToObject (o, "id", id);
+  cJSON_AddStringToObject (o, "status", status);
+  if (pid > 0)
+    cJSON_AddNumberToObject (o, "pid", pid);
+  cJSON_AddStringToObject (o, "bundle", bundle ? bundle : "");
+  if (cJSON_IsObject (annotations) && cJSON_GetArraySize (annotations) > 0)
+    cJSON_AddItemToObject (o, "annotations", cJSON_Duplicate (annotations, true));
+  char *s = cJSON_PrintUnformatted (o);
+  cJSON_Delete (o);
+  return s;
+}
+
+cJSON *
+burrow_saved_hooks (const struct burrow_state_dir *d)
+{
+  cleanup_free char *text = NULL;
+  struct burrow_error ignored;
+  if (burrow_read_file_at (d->fd, BURROW_HOOKS_FILE, 16 << 20, &text, NULL, &ignored) < 0)
+    return NULL;
+  return cJSON_Parse (text);
+}
+
+int
+burrow_saved_hooks_run (const struct burrow_state_dir *d, const struct burrow_state *st, int kind,
+                        const char *status, pid_t pid, bool warn_only, struct burrow_error *err)
+{
+  cJSON *hooks = burrow_saved_hooks (d);
+  if (hooks == NULL || !burrow_hooks_has (hooks, kind))
+    {
+      cJSON_Delete (hooks);
+      return 0;
+    }
+  cJSON *ann = st->annotations_json ? cJSON_Parse (st->annotations_json) : NULL;
+  cleanup_free char *json = burrow_hook_state_json (st->id, status, pid, st->bundle, ann);
+  cJSON_Delete (ann);
+  int r;
+  if (warn_only)
+    r = burrow_hooks_run_warn (hooks, kind, json) > 0 ? 0 : 0;
+  else
+    r = burrow_hooks_run (hooks, kind, json, err);
+  cJSON_Delete (hooks);
+  return r;
 }

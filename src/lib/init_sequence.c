@@ -7,7 +7,9 @@
 #include "capabilities.h"
 #include "cleanup.h"
 #include "error.h"
+#include "container.h"
 #include "file_io.h"
+#include "hooks.h"
 #include "mounts.h"
 #include "path_in_rootfs.h"
 #include "process_attrs.h"
@@ -85,6 +87,37 @@ join_namespaces (const struct burrow_spec *spec, struct burrow_error *err)
   return 0;
 }
 
+/* A hook's view of the container from inside: the pid is ours, as the container sees it. */
+static int
+run_hooks_here (const struct burrow_init_args *a, enum burrow_hook_kind kind, const char *status,
+                struct burrow_error *err)
+{
+  if (!burrow_hooks_has (a->spec->hooks, kind))
+    return 0;
+  const cJSON *ann = cJSON_GetObjectItemCaseSensitive (a->spec->json, "annotations");
+  cleanup_free char *state
+      = burrow_hook_state_json (a->opts->id, status, getpid (), a->spec->bundle, ann);
+  return burrow_hooks_run (a->spec->hooks, kind, state, err);
+}
+
+/* Mounts done, before pivot_root: the runtime's prestart and createRuntime hooks (it runs
+   them while we wait), then createContainer here, in the container's namespaces. */
+static int
+run_container_hooks (struct burrow_init_args *a, struct burrow_error *err)
+{
+  const cJSON *h = a->spec->hooks;
+  if (burrow_hooks_has (h, BURROW_HOOK_PRESTART)
+      || burrow_hooks_has (h, BURROW_HOOK_CREATE_RUNTIME))
+    {
+      if (burrow_sync_send (a->sync_fd, SYNC_HOOKS, 0, NULL) < 0)
+        return burrow_fail_errno (err, "ask the runtime to run its hooks");
+      struct burrow_sync_msg m;
+      if (burrow_sync_recv (a->sync_fd, &m) < 0 || m.type != SYNC_HOOKS_DONE)
+        return burrow_fail_plain (err, EPROTO, "the runtime's hooks did not complete");
+    }
+  return run_hooks_here (a, BURROW_HOOK_CREATE_CONTAINER, "creating", err);
+}
+
 static int
 setup_root (struct burrow_init_args *a, struct burrow_error *err)
 {
@@ -97,7 +130,7 @@ setup_root (struct burrow_init_args *a, struct burrow_error *err)
   };
   if (burrow_mounts_apply (&env, err) < 0 || burrow_devices_setup (&env, err) < 0)
     return -1;
-  if (burrow_rootfs_pivot (spec, a->opts->no_pivot, err) < 0)
+  if (run_container_hooks (a, err) < 0 || burrow_rootfs_pivot (spec, a->opts->no_pivot, err) < 0)
     return -1;
   if (a->console_fd >= 0 && burrow_terminal_setup (a->console_fd, &spec->process, err) < 0)
     return -1;
@@ -115,6 +148,7 @@ prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
   struct burrow_sync_msg m;
   if (burrow_sync_recv (a->sync_fd, &m) < 0 || m.type != SYNC_MAPS_DONE)
     return burrow_fail_plain (err, EPROTO, "the runtime went away during set-up");
+  a->host_pid = m.errnum;
   if (become_ns_root (a, err) < 0 || join_namespaces (spec, err) < 0)
     return -1;
   if (burrow_set_rlimits (&spec->process, err) < 0
@@ -165,13 +199,41 @@ check_exec_fifo (int fifo_fd, int dirfd, struct burrow_error *err)
   return 0;
 }
 
+/* What a seccomp agent receives with the listener: runc's ContainerProcessState. */
+static char *
+agent_payload (const struct burrow_init_args *a)
+{
+  if (a->seccomp_listener_fd < 0)
+    return NULL;
+  cJSON *st = cJSON_CreateObject ();
+  cJSON_AddStringToObject (st, "ociVersion", "1.2.0");
+  cJSON_AddStringToObject (st, "id", a->opts->id);
+  cJSON_AddStringToObject (st, "status", "created");
+  cJSON_AddNumberToObject (st, "pid", a->host_pid);
+  cJSON_AddStringToObject (st, "bundle", a->spec->bundle);
+  char *state = cJSON_PrintUnformatted (st);
+  cJSON_Delete (st);
+  char *payload = NULL;
+  struct burrow_error ignored;
+  burrow_seccomp_process_state_json (a->host_pid, burrow_seccomp_listener_metadata (a->seccomp),
+                                     state, &payload, &ignored);
+  free (state);
+  return payload;
+}
+
 /* From the opened fifo on: identity, capabilities, fds, exec. */
 static int
 finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_error *err)
 {
   const struct burrow_process *p = &a->spec->process;
   /* The exec label is set while we still have every capability of the namespace. */
+  cleanup_free char *payload = agent_payload (a);
   if (burrow_lsm_apply (&a->lsm, err) < 0 || burrow_caps_prepare (&p->caps, err) < 0)
+    return -1;
+  /* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it (the
+     profile must then allow the few calls left: setresuid, capset, prctl, execve). */
+  if (!p->no_new_privileges
+      && burrow_seccomp_apply (a->seccomp, a->seccomp_listener_fd, payload, err) < 0)
     return -1;
   if (burrow_set_identity (p, a->setgroups_allowed || !a->new_userns, err) < 0)
     return -1;
@@ -184,6 +246,10 @@ finish_and_exec (struct burrow_init_args *a, const char *exe, struct burrow_erro
     return -1;
 
   if (burrow_prepare_exec_fds (a->opts->preserve_fds, err) < 0)
+    return -1;
+  /* With no_new_privs, as late as it can be: only sigprocmask and execve follow. */
+  if (p->no_new_privileges
+      && burrow_seccomp_apply (a->seccomp, a->seccomp_listener_fd, payload, err) < 0)
     return -1;
 
   sigset_t none;
@@ -205,6 +271,7 @@ burrow_init_main (struct burrow_init_args *a)
   a->self_exe_fd = move_fd_above (open ("/proc/self/exe", O_PATH | O_CLOEXEC), min);
   a->sync_fd = move_fd_above (a->sync_fd, min);
   a->console_fd = move_fd_above (a->console_fd, min);
+  a->seccomp_listener_fd = move_fd_above (a->seccomp_listener_fd, min);
   /* A new open file description: the runtime's one carries its flock. */
   int dirfd = openat (a->state_dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   close (a->state_dirfd);
@@ -241,7 +308,8 @@ burrow_init_main (struct burrow_init_args *a)
   close (a->fifo_fd);
   fifo = move_fd_above (fifo, min);
 
-  finish_and_exec (a, exe, &err);
+  if (run_hooks_here (a, BURROW_HOOK_START_CONTAINER, "created", &err) == 0)
+    finish_and_exec (a, exe, &err);
   burrow_write_all (fifo, err.msg, strlen (err.msg));
   _exit (127);
 }

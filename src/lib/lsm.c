@@ -14,16 +14,16 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-static bool
-apparmor_enabled (void)
+bool
+burrow_lsm_apparmor_enabled (void)
 {
   char buf[4] = { 0 };
   cleanup_close int fd = open ("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
   return fd >= 0 && read (fd, buf, 1) == 1 && buf[0] == 'Y';
 }
 
-static bool
-selinux_enabled (void)
+bool
+burrow_lsm_selinux_enabled (void)
 {
   struct statfs sf;
   return statfs ("/sys/fs/selinux", &sf) == 0 && sf.f_type == SELINUX_MAGIC;
@@ -35,7 +35,7 @@ burrow_lsm_plan (const struct burrow_process *p, struct burrow_lsm *out)
   memset (out, 0, sizeof *out);
   if (p->apparmor_profile && *p->apparmor_profile)
     {
-      if (apparmor_enabled ())
+      if (burrow_lsm_apparmor_enabled ())
         out->apparmor_profile = p->apparmor_profile;
       else
         burrow_log (BURROW_LOG_WARNING,
@@ -45,7 +45,7 @@ burrow_lsm_plan (const struct burrow_process *p, struct burrow_lsm *out)
     }
   if (p->selinux_label && *p->selinux_label)
     {
-      if (selinux_enabled ())
+      if (burrow_lsm_selinux_enabled ())
         out->selinux_label = p->selinux_label;
       else
         burrow_log (BURROW_LOG_WARNING,

@@ -13,6 +13,9 @@ struct burrow_lsm
   const char *selinux_label;
 };
 
+/* Whether the host has the LSM enabled (what `features` reports too). */
+bool burrow_lsm_apparmor_enabled (void);
+bool burrow_lsm_selinux_enabled (void);
 /* In the runtime: decide what will be applied (warning for what the host lacks). */
 void burrow_lsm_plan (const struct burrow_process *p, struct burrow_lsm *out);
 /* In the init, before execve. */

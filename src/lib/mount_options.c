@@ -248,6 +248,13 @@ burrow_mount_opts_parse (char *const *options, size_t n, bool is_bind, const cha
   return 0;
 }
 
+/* The table's words in its order, for `features`; NULL past the end. */
+const char *
+burrow_mount_option_name (size_t i)
+{
+  return i < sizeof mount_opts / sizeof mount_opts[0] ? mount_opts[i].name : NULL;
+}
+
 void
 burrow_mount_opts_release (struct burrow_mount_opts *o)
 {

@@ -32,5 +32,7 @@ struct burrow_mount_opts
 int burrow_mount_opts_parse (char *const *options, size_t n, bool is_bind, const char *destination,
                              struct burrow_mount_opts *out, struct burrow_error *err);
 void burrow_mount_opts_release (struct burrow_mount_opts *o);
+/* The i-th option word known above (0, 1, ... until NULL): what `features` lists. */
+const char *burrow_mount_option_name (size_t i);
 
 #endif

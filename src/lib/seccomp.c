@@ -174,8 +174,9 @@ get_uint (const cJSON *obj, const char *field, const char *key, bool required, u
   if (v == NULL)
     return required ? burrow_fail_plain (err, EINVAL, "%s.%s: is missing", field, key) : 0;
   double d = cJSON_IsNumber (v) ? v->valuedouble : -1;
-  bool integral = d >= 9007199254740992.0 || d == (double)(int64_t)d;
-  if (!cJSON_IsNumber (v) || d < 0 || !integral || d > two64)
+  /* in range before the cast; from 2^53 on every double is integral */
+  bool fits = d >= 0 && d <= two64 && (d >= 9007199254740992.0 || d == (double)(uint64_t)d);
+  if (!fits)
     return burrow_fail_plain (err, EINVAL, "%s.%s: must be an integer from 0 to %llu", field, key,
                               (unsigned long long)max);
   uint64_t u = d >= two64 ? UINT64_MAX : (uint64_t)d;
@@ -246,6 +247,13 @@ parse_architectures (const cJSON *seccomp, scmp_filter_ctx ctx, struct burrow_er
                                   i, item->valuestring, v->major, v->minor, v->micro);
       }
     int rc = seccomp_arch_add (ctx, token);
+    /* libseccomp keeps the host's architecture in every filter, and one filter has one
+       byte order (runc and crun refuse such a profile too) */
+    if (rc == -EDOM)
+      return burrow_fail_plain (err, EINVAL,
+                                "linux.seccomp.architectures[%zu]: %s has another byte order "
+                                "than the host's, it cannot share its filter",
+                                i, item->valuestring);
     if (rc < 0 && rc != -EEXIST) /* EEXIST: the native one, always there */
       return burrow_fail (err, -rc, "linux.seccomp.architectures[%zu]: add %s (libseccomp)", i,
                           item->valuestring);
@@ -328,7 +336,7 @@ parse_args (const cJSON *call, const char *field, struct rule_group *g, struct b
     return burrow_fail (err, ENOMEM, "%s.args", field);
   cJSON_ArrayForEach (item, args)
   {
-    char arg_field[FIELD_MAX];
+    char arg_field[FIELD_MAX + 32];
     snprintf (arg_field, sizeof arg_field, "%s.args[%zu]", field, g->n_conds);
     if (parse_arg (item, arg_field, &g->conds[g->n_conds], err) < 0)
       return -1;
@@ -766,4 +774,20 @@ burrow_seccomp_process_state_json (pid_t pid, const char *metadata, const char *
   if (*out == NULL)
     return burrow_fail (err, ENOMEM, "seccomp agent message");
   return 0;
+}
+
+int
+burrow_seccomp_apply (const struct burrow_seccomp *s, int listener_fd, const char *payload,
+                      struct burrow_error *err)
+{
+  int nfd = -1;
+  if (s == NULL)
+    return 0;
+  if (burrow_seccomp_load (s, &nfd, err) < 0)
+    return -1;
+  if (nfd < 0)
+    return 0;
+  int r = burrow_seccomp_send_listener (listener_fd, nfd, payload ? payload : "{}", err);
+  close (nfd);
+  return r;
 }

@@ -40,4 +40,9 @@ int burrow_seccomp_send_listener (int sock, int notify_fd, const char *state_jso
 int burrow_seccomp_process_state_json (pid_t pid, const char *metadata, const char *state_json,
                                        char **out, struct burrow_error *err);
 
+/* Load the filter and, when it made a listener, send it to the agent (listener_fd, with
+   payload from burrow_seccomp_process_state_json). Nothing else runs between the two. */
+int burrow_seccomp_apply (const struct burrow_seccomp *s, int listener_fd, const char *payload,
+                          struct burrow_error *err);
+
 #endif

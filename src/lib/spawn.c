@@ -4,7 +4,9 @@
 #include "spawn.h"
 
 #include "cleanup.h"
+#include "container.h"
 #include "error.h"
+#include "hooks.h"
 #include "sync_protocol.h"
 #include "userns.h"
 
@@ -48,6 +50,45 @@ reap (pid_t pid, int pidfd)
     ;
 }
 
+/* prestart and createRuntime: in the runtime's namespaces, once the init has made its
+   mounts and before it pivots (it waits for SYNC_HOOKS_DONE). */
+static int
+run_runtime_hooks (struct burrow_init_args *a, pid_t pid, struct burrow_error *err)
+{
+  const cJSON *ann = cJSON_GetObjectItemCaseSensitive (a->spec->json, "annotations");
+  cleanup_free char *state
+      = burrow_hook_state_json (a->opts->id, "creating", pid, a->spec->bundle, ann);
+  if (burrow_hooks_run (a->spec->hooks, BURROW_HOOK_PRESTART, state, err) < 0
+      || burrow_hooks_run (a->spec->hooks, BURROW_HOOK_CREATE_RUNTIME, state, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+await_ready (struct burrow_init_args *a, int fd, pid_t pid, struct burrow_error *err)
+{
+  for (;;)
+    {
+      struct burrow_sync_msg m;
+      if (burrow_sync_recv (fd, &m) < 0)
+        {
+          if (errno == ECONNRESET)
+            return burrow_fail_plain (err, ECONNRESET,
+                                      "the container's init exited before it was ready");
+          return burrow_fail_errno (err, "read from the container's init");
+        }
+      if (m.type == SYNC_READY)
+        return 0;
+      if (m.type == SYNC_ERROR)
+        return burrow_fail_plain (err, m.errnum, "%s", m.msg);
+      if (m.type != SYNC_HOOKS)
+        return burrow_fail_plain (err, EPROTO, "the init sent message %u", m.type);
+      if (run_runtime_hooks (a, pid, err) < 0
+          || burrow_sync_send (fd, SYNC_HOOKS_DONE, 0, NULL) < 0)
+        return -1;
+    }
+}
+
 int
 burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out, struct burrow_error *err)
 {
@@ -83,8 +124,8 @@ burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out, struc
       close (pidfd);
       return burrow_error_prefix (err, "user namespace");
     }
-  if (burrow_sync_send (parent_end, SYNC_MAPS_DONE, 0, NULL) < 0
-      || burrow_sync_expect (parent_end, SYNC_READY, "the container's init", err) < 0)
+  if (burrow_sync_send (parent_end, SYNC_MAPS_DONE, pid, NULL) < 0
+      || await_ready (a, parent_end, pid, err) < 0)
     {
       if (err->msg[0] == '\0')
         burrow_fail_errno (err, "talk to the container's init");

@@ -6,6 +6,7 @@
 #include "burrow.h"
 #include "lsm.h"
 #include "scheduling.h"
+#include "seccomp_filter.h"
 #include "spec.h"
 #include "timens.h"
 
@@ -28,8 +29,11 @@ struct burrow_init_args
   struct burrow_time_offsets time_offsets;
   const int *idmap_fds; /* per mounts[i]: prepared idmapped tree or -1; NULL: none */
   struct burrow_lsm lsm;
-  long personality; /* -1: leave it */
-  int self_exe_fd;  /* set by the init: its own /proc/self/exe */
+  long personality;                     /* -1: leave it */
+  const struct burrow_seccomp *seccomp; /* compiled by create; NULL: none */
+  int seccomp_listener_fd;              /* connected to listenerPath, or -1 */
+  pid_t host_pid;  /* the init's pid as the host sees it (from SYNC_MAPS_DONE) */
+  int self_exe_fd; /* set by the init: its own /proc/self/exe */
 };
 
 struct burrow_spawned

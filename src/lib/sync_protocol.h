@@ -3,8 +3,9 @@
 
    | step | direction      | message          | meaning                                        |
    |------|----------------|------------------|------------------------------------------------|
-   | 1    | runtime → init | SYNC_MAPS_DONE   | uid_map/gid_map written (or no user namespace) |
-   | 2    | init → runtime | SYNC_CONSOLE     | (terminal) pty master sent to the console      |
+   | 1    | runtime → init | SYNC_MAPS_DONE   | maps written (or no user ns); errnum: host pid  |
+   | 2    | init → runtime | SYNC_HOOKS       | (hooks) mounts done, before pivot_root         |
+   | 2'   | runtime → init | SYNC_HOOKS_DONE  | prestart and createRuntime hooks succeeded     |
    | 3    | init → runtime | SYNC_READY       | root set up; init now waits on the exec fifo   |
    | any  | init → runtime | SYNC_ERROR       | {errno, message}; the init exits after it       |
 
@@ -22,7 +23,9 @@ enum burrow_sync_type
   SYNC_MAPS_DONE = 1,
   SYNC_READY,
   SYNC_ERROR,
-  SYNC_PID, /* exec: the host pid of the joined process, in errnum */
+  SYNC_PID,        /* exec: the host pid of the joined process, in errnum */
+  SYNC_HOOKS,      /* init: mounts done; runtime: run prestart and createRuntime hooks */
+  SYNC_HOOKS_DONE, /* runtime: they succeeded; init: go on to pivot_root */
 };
 
 struct burrow_sync_msg

@@ -4,6 +4,7 @@
 # Environment (set by tests/run.sh, or by hand):
 #   BURROW            the burrow binary under test (absolute path)
 #   PROBE             the static probe binary, copied into bundles as /bin/probe
+#   BURROW_RECVTTY    burrow-recvtty (default: next to $BURROW)
 #   BURROW_TEST_MODE  root | rootless (default: from the effective uid)
 #   BUSYBOX           a static busybox (default /bin/busybox, Debian's busybox-static)
 # Each test gets a busybox bundle in $BUNDLE and its own state root in $BURROW_STATE; the
@@ -14,6 +15,8 @@ bats_require_minimum_version 1.5.0
 
 : "${BURROW:?set BURROW to the burrow binary under test}"
 : "${PROBE:?set PROBE to the probe binary (tests/probe/probe)}"
+BURROW_RECVTTY=${BURROW_RECVTTY:-$(dirname "$BURROW")/burrow-recvtty}
+export BURROW_RECVTTY
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 if [[ -z ${BURROW_TEST_MODE:-} ]]; then
   if [[ $(id -u) -eq 0 ]]; then BURROW_TEST_MODE=root; else BURROW_TEST_MODE=rootless; fi

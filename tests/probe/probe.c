@@ -2,6 +2,9 @@
    what the runtime really applied (ids, capabilities, limits, fds...) as key=value lines,
    and can do the things tests need a process to do (exit, sleep, wait for a signal, eat
    memory, fork). Static, libc only: it must run in a rootfs that holds nothing else. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* renameat2 */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -499,6 +502,105 @@ cmd_ls (int argc UNUSED, char **argv)
   return 0;
 }
 
+/* open-write PATH...: try to open each PATH for writing (no create, no truncate, nothing
+   written) and print PATH=writable or PATH=<error>. For the attack tests. */
+static int
+cmd_open_write (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      int fd = open (argv[i], O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+      printf ("%s=%s\n", argv[i], fd >= 0 ? "writable" : strerror (errno));
+      if (fd >= 0)
+        close (fd);
+    }
+  return 0;
+}
+
+/* swap A B SECONDS: exchange the two names (renameat2 RENAME_EXCHANGE) as fast as it can
+   for SECONDS: a race against a runtime resolving paths in A. Prints swaps=N. */
+static int
+cmd_swap (int argc UNUSED, char **argv)
+{
+  char *end;
+  double secs = strtod (argv[3], &end);
+  long n = 0;
+  struct timespec t0, t;
+  if (end == argv[3] || *end != '\0' || secs < 0)
+    {
+      fprintf (stderr, "probe: swap: not a duration: `%s`\n", argv[3]);
+      return 2;
+    }
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  do
+    {
+      if (renameat2 (AT_FDCWD, argv[1], AT_FDCWD, argv[2], RENAME_EXCHANGE) < 0)
+        return fail ("renameat2", argv[1]);
+      n++;
+      clock_gettime (CLOCK_MONOTONIC, &t);
+    }
+  while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+  if (n % 2 && renameat2 (AT_FDCWD, argv[1], AT_FDCWD, argv[2], RENAME_EXCHANGE) == 0)
+    n++; /* leave the names as they were */
+  printf ("swaps=%ld\n", n);
+  return 0;
+}
+
+/* grab-exe SECONDS: for SECONDS, scan /proc for processes whose exe is another file than
+   ours and try to open it (O_PATH), then to reopen that for writing (nothing is written):
+   what a hostile container does to a runtime binary that enters it (CVE-2019-5736). Prints
+   grabbed=PID DEV:INO and PID-writable=yes|<error> per hit, then scans=N denied=N. */
+static int
+cmd_grab_exe (int argc UNUSED, char **argv)
+{
+  double secs = strtod (argv[1], NULL);
+  long scans = 0, denied = 0, grabbed = 0;
+  struct stat self;
+  struct timespec t0, t;
+  if (stat ("/proc/self/exe", &self) < 0)
+    return fail ("stat", "/proc/self/exe");
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  do
+    {
+      DIR *d = opendir ("/proc");
+      struct dirent *de;
+      if (d == NULL)
+        return fail ("opendir", "/proc");
+      while ((de = readdir (d)) != NULL)
+        {
+          char path[64], fdp[64];
+          struct stat st;
+          long pid = strtol (de->d_name, NULL, 10);
+          if (pid <= 0 || pid == getpid ())
+            continue;
+          snprintf (path, sizeof path, "/proc/%ld/exe", pid);
+          int fd = open (path, O_PATH | O_CLOEXEC);
+          if (fd < 0)
+            {
+              denied += errno == EACCES || errno == EPERM;
+              continue;
+            }
+          if (fstat (fd, &st) == 0 && (st.st_dev != self.st_dev || st.st_ino != self.st_ino)
+              && grabbed++ < 16)
+            {
+              snprintf (fdp, sizeof fdp, "/proc/self/fd/%d", fd);
+              int w = open (fdp, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+              printf ("grabbed=%ld %lu:%lu\n%ld-writable=%s\n", pid, (unsigned long)st.st_dev,
+                      (unsigned long)st.st_ino, pid, w >= 0 ? "yes" : strerror (errno));
+              if (w >= 0)
+                close (w);
+            }
+          close (fd);
+        }
+      closedir (d);
+      scans++;
+      clock_gettime (CLOCK_MONOTONIC, &t);
+    }
+  while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+  printf ("scans=%ld\ndenied=%ld\n", scans, denied);
+  return 0;
+}
+
 static const struct probe_cmd commands[] = {
   { "ids", 0, "", cmd_ids },
   { "caps", 0, "", cmd_caps },
@@ -524,6 +626,9 @@ static const struct probe_cmd commands[] = {
   { "write", 2, "FILE TEXT", cmd_write },
   { "cat", 1, "FILE", cmd_cat },
   { "ls", 1, "DIR", cmd_ls },
+  { "open-write", 1, "PATH...", cmd_open_write },
+  { "swap", 3, "A B SECONDS", cmd_swap },
+  { "grab-exe", 1, "SECONDS", cmd_grab_exe },
 };
 
 static int

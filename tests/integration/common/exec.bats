@@ -119,10 +119,10 @@ JSON
   create_container ex10
   burrow start ex10
   wait_for_status ex10 stopped
-  run --separate-stderr burrow exec ex10 sleep 100
+  run --separate-stderr burrow exec ex10 sleep 4711.5
   [ "$status" -eq 255 ]
   expect_contains "$stderr" "stopped"
-  [ -z "$(pgrep -u "$(id -u)" -f 'sleep 100' || true)" ]
+  [ -z "$(pgrep -u "$(id -u)" -f 'sleep 4711.5' || true)" ]
 }
 
 @test "bad input: a --process file that is not JSON; no command at all" {
@@ -133,4 +133,16 @@ JSON
   expect_contains "$stderr" "bad.json" "not valid JSON"
   run --separate-stderr burrow exec ex11
   expect_usage_error
+}
+
+@test "exec'd processes get the container's seccomp filter" {
+  set_cfg '.root.readonly = false
+           | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+                               syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+  start_sleeper ex12
+  capture burrow exec ex12 sh -c 'mkdir /made-by-exec 2>&1; probe seccomp'
+  expect_status 0
+  expect_contains "$output" "Operation not permitted"
+  expect_line Seccomp=2
+  [ ! -e "$BUNDLE/rootfs/made-by-exec" ]
 }
