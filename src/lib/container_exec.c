@@ -261,16 +261,6 @@ struct exec_child
   int console_fd;
 };
 
-static int
-move_fd_above (int fd, int min)
-{
-  if (fd < 0 || fd >= min)
-    return fd;
-  int n = fcntl (fd, F_DUPFD_CLOEXEC, min);
-  close (fd);
-  return n;
-}
-
 /* The process, inside the container's namespaces. */
 static int
 process_setup (struct exec_child *c, struct burrow_error *err)
@@ -315,9 +305,9 @@ join_and_clone (struct exec_child *c)
   /* This process and the one it clones run the host's burrow binary inside the
      container until execve: keep their /proc/PID/exe closed to the container. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  c->sync_fd = move_fd_above (c->sync_fd, min);
-  c->console_fd = move_fd_above (c->console_fd, min);
-  c->listener_fd = move_fd_above (c->listener_fd, min);
+  c->sync_fd = burrow_move_fd_above (c->sync_fd, min);
+  c->console_fd = burrow_move_fd_above (c->console_fd, min);
+  c->listener_fd = burrow_move_fd_above (c->listener_fd, min);
   if (setns (c->pidfd, c->ns_flags) < 0)
     {
       burrow_fail_errno (&err, "join the container's namespaces");

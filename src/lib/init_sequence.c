@@ -34,17 +34,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* Keep our own fds clear of the range the caller asked to preserve (3 .. 3+N-1). */
-static int
-move_fd_above (int fd, int min)
-{
-  if (fd < 0 || fd >= min)
-    return fd;
-  int n = fcntl (fd, F_DUPFD_CLOEXEC, min);
-  close (fd);
-  return n;
-}
-
 static bool
 maps_root (const struct burrow_id_mapping *m, size_t n)
 {
@@ -268,16 +257,16 @@ burrow_init_main (struct burrow_init_args *a)
 
   /* Until ready, the init must not outlive the runtime that is setting it up. */
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  a->self_exe_fd = move_fd_above (open ("/proc/self/exe", O_PATH | O_CLOEXEC), min);
-  a->sync_fd = move_fd_above (a->sync_fd, min);
-  a->console_fd = move_fd_above (a->console_fd, min);
-  a->seccomp_listener_fd = move_fd_above (a->seccomp_listener_fd, min);
+  a->self_exe_fd = burrow_move_fd_above (open ("/proc/self/exe", O_PATH | O_CLOEXEC), min);
+  a->sync_fd = burrow_move_fd_above (a->sync_fd, min);
+  a->console_fd = burrow_move_fd_above (a->console_fd, min);
+  a->seccomp_listener_fd = burrow_move_fd_above (a->seccomp_listener_fd, min);
   /* A new open file description: the runtime's one carries its flock. */
   int dirfd = openat (a->state_dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   close (a->state_dirfd);
-  dirfd = move_fd_above (dirfd, min);
+  dirfd = burrow_move_fd_above (dirfd, min);
 
-  a->fifo_fd = move_fd_above (a->fifo_fd, min);
+  a->fifo_fd = burrow_move_fd_above (a->fifo_fd, min);
 
   if (dirfd < 0)
     burrow_fail_errno (&err, "open state directory");
@@ -306,7 +295,7 @@ burrow_init_main (struct burrow_init_args *a)
     _exit (1);
   close (dirfd);
   close (a->fifo_fd);
-  fifo = move_fd_above (fifo, min);
+  fifo = burrow_move_fd_above (fifo, min);
 
   if (run_hooks_here (a, BURROW_HOOK_START_CONTAINER, "created", &err) == 0)
     finish_and_exec (a, exe, &err);

@@ -285,3 +285,13 @@ burrow_prepare_exec_fds (unsigned int preserve_fds, struct burrow_error *err)
     return burrow_fail_errno (err, "mark fds close-on-exec");
   return 0;
 }
+
+int
+burrow_move_fd_above (int fd, int min)
+{
+  if (fd < 0 || fd >= min)
+    return fd;
+  int n = fcntl (fd, F_DUPFD_CLOEXEC, min);
+  close (fd);
+  return n;
+}

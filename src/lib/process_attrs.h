@@ -35,4 +35,8 @@ int burrow_check_not_self (const char *exe, int self_fd, struct burrow_error *er
    becomes close-on-exec. */
 int burrow_prepare_exec_fds (unsigned int preserve_fds, struct burrow_error *err);
 
+/* Keep a runtime fd clear of the range a caller asked to preserve (3 .. min-1): dup it to
+   min or above (close-on-exec) and close the old number. */
+int burrow_move_fd_above (int fd, int min);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "terminal.h"
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -711,20 +712,7 @@ burrow_seccomp_send_listener (int sock, int notify_fd, const char *state_json,
   if (state_json == NULL || state_json[0] == '\0')
     return burrow_fail_plain (err, EINVAL, "send the seccomp listener fd: no state to send");
   size_t len = strlen (state_json);
-  char buf[CMSG_SPACE (sizeof (int))];
-  memset (buf, 0, sizeof buf);
-  struct iovec iov = { .iov_base = (void *)state_json, .iov_len = len };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &notify_fd, sizeof notify_fd);
-  ssize_t r;
-  do
-    r = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = burrow_fd_send (sock, notify_fd, state_json);
   if (r < 0)
     return burrow_fail_errno (err, "send the seccomp listener fd to the agent");
   /* A stream socket may take a long payload in parts; the fd went with the first. */

@@ -30,12 +30,12 @@ burrow_console_connect (const char *path, struct burrow_error *err)
   return steal_fd (&fd);
 }
 
-int
-burrow_fd_send (int sock, int fd, const char *name)
+ssize_t
+burrow_fd_send (int sock, int fd, const char *data)
 {
   char buf[CMSG_SPACE (sizeof (int))];
   memset (buf, 0, sizeof buf);
-  struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen (name) };
+  struct iovec iov = { .iov_base = (void *)data, .iov_len = strlen (data) };
   struct msghdr msg
       = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
@@ -47,7 +47,7 @@ burrow_fd_send (int sock, int fd, const char *name)
   do
     r = sendmsg (sock, &msg, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
-  return r < 0 ? -1 : 0;
+  return r;
 }
 
 int

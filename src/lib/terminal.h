@@ -15,7 +15,9 @@ int burrow_console_connect (const char *path, struct burrow_error *err);
    send the master over console_fd, make the slave the controlling tty and stdio. */
 int burrow_terminal_setup (int console_fd, const struct burrow_process *p,
                            struct burrow_error *err);
-int burrow_fd_send (int sock, int fd, const char *name);
+/* Send fd with SCM_RIGHTS and `data` as the payload; returns the bytes of data sent (a
+   stream socket may take fewer) or -1 with errno. */
+ssize_t burrow_fd_send (int sock, int fd, const char *data);
 /* Receive one fd; -1 with err filled on failure. */
 int burrow_fd_recv (int sock, struct burrow_error *err);
 
