@@ -27,6 +27,10 @@ int burrow_state_pidfd (const struct burrow_state *st);
 enum burrow_status burrow_container_status (const struct burrow_state_dir *d,
                                             const struct burrow_state *st);
 
+/* container_ps.c: the host pids of a recorded container's processes (the init first):
+   everything in its pid namespace, or the init and its descendants without one. */
+int burrow_state_pids (const struct burrow_state *st, pid_t **out, size_t *n);
+
 /* Wait (up to timeout_ms) until the process behind pidfd has exited. */
 int burrow_pidfd_wait_exit (int pidfd, int timeout_ms);
 

@@ -10,7 +10,7 @@
 #include "hooks.h"
 #include "seccomp_filter.h"
 #include "idmapped_mounts.h"
-#include "spawn.h"
+#include "init_spawn.h"
 #include "sysctl.h"
 #include "process_attrs.h"
 #include "terminal.h"

@@ -22,37 +22,26 @@ send_signal (int pidfd, int signo)
   return syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0);
 }
 
-/* --all: every process in the init's pid namespace (the init itself last). */
-static int
-kill_all_in_pidns (pid_t init, int signo)
+/* --all: every process of the container but the init, which the caller signals last. */
+static void
+kill_all_others (const struct burrow_state *st, int signo)
 {
-  char path[64];
-  struct stat ns;
-  snprintf (path, sizeof path, "/proc/%d/ns/pid", init);
-  if (stat (path, &ns) < 0)
-    return -1;
-  cleanup_dir DIR *proc = opendir ("/proc");
-  if (proc == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir (proc)) != NULL)
+  pid_t *pids = NULL;
+  size_t n = 0;
+  if (burrow_state_pids (st, &pids, &n) < 0)
+    return;
+  for (size_t i = 0; i < n; i++)
     {
-      char *end;
-      long pid = strtol (de->d_name, &end, 10);
-      if (*end || pid <= 0 || pid == init)
+      if (pids[i] == st->pid)
         continue;
-      struct stat other;
-      snprintf (path, sizeof path, "/proc/%ld/ns/pid", pid);
-      if (stat (path, &other) < 0 || other.st_ino != ns.st_ino || other.st_dev != ns.st_dev)
-        continue;
-      int fd = syscall (SYS_pidfd_open, (pid_t)pid, 0);
+      int fd = syscall (SYS_pidfd_open, pids[i], 0);
       if (fd >= 0)
         {
           send_signal (fd, signo);
           close (fd);
         }
     }
-  return 0;
+  free (pids);
 }
 
 int
@@ -71,8 +60,8 @@ burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bo
       burrow_fail_plain (err, ESRCH, "container `%s` is not running", id);
       goto out;
     }
-  if (all && st.pid_ns)
-    kill_all_in_pidns (st.pid, signo);
+  if (all)
+    kill_all_others (&st, signo);
   if (send_signal (pidfd, signo) < 0)
     {
       burrow_fail_errno (err, "kill container `%s` with signal %d", id, signo);

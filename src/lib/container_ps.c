@@ -206,3 +206,17 @@ out:
   burrow_state_dir_close (&d);
   return ret;
 }
+
+int
+burrow_state_pids (const struct burrow_state *st, pid_t **out, size_t *n)
+{
+  struct pid_list list = { 0 };
+  if (collect (st, &list) < 0)
+    {
+      free (list.v);
+      return -1;
+    }
+  *out = list.v;
+  *n = list.n;
+  return 0;
+}

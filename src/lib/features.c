@@ -190,8 +190,9 @@ linux_features (void)
   cJSON_AddItemToObject (l, "namespaces", namespaces ());
   cJSON_AddItemToObject (l, "capabilities", capabilities ());
   cJSON *cg = cJSON_AddObjectToObject (l, "cgroup");
-  cJSON_AddBoolToObject (cg, "v1", true);
-  cJSON_AddBoolToObject (cg, "v2", true);
+  /* No cgroup manager is built yet: nothing to claim. */
+  cJSON_AddBoolToObject (cg, "v1", false);
+  cJSON_AddBoolToObject (cg, "v2", false);
   cJSON_AddBoolToObject (cg, "systemd", false);
   cJSON_AddBoolToObject (cg, "systemdUser", false);
   cJSON_AddBoolToObject (cg, "rdma", false);

@@ -2,6 +2,6 @@
 #ifndef BURROW_INIT_SEQUENCE_H
 #define BURROW_INIT_SEQUENCE_H
 
-#include "spawn.h"
+#include "init_spawn.h"
 
 #endif

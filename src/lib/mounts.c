@@ -342,6 +342,18 @@ propagation_flags (const char *p)
   return 0;
 }
 
+/* After pivot_root, what mount(2) is given for a path opened as fd: /proc/self/fd/N (that
+   very inode) when the container has a /proc, else the path itself, which can no longer
+   lead outside the container's root. */
+static const char *
+mount_target (int fd, const char *path, char buf[static 32])
+{
+  if (access ("/proc/self/fd", F_OK) < 0)
+    return path;
+  burrow_fd_path (fd, buf);
+  return buf;
+}
+
 /* A masked path is hidden by /dev/null (files) or an empty read-only tmpfs (dirs). The
    /dev/null used must be the real device, not something the image put there. */
 static int
@@ -355,8 +367,8 @@ mask_path (const char *path, struct burrow_error *err)
     return burrow_fail_errno (err, "masked path `%s`", path);
   if (S_ISLNK (st.st_mode))
     return 0;
-  char p[32];
-  burrow_fd_path (fd, p);
+  char buf[32];
+  const char *p = mount_target (fd, path, buf);
   if (S_ISDIR (st.st_mode))
     return burrow_mount ("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                          "size=0,mode=0555", path, err);
@@ -367,9 +379,8 @@ mask_path (const char *path, struct burrow_error *err)
     return burrow_fail_errno (err, "mask `%s`: open /dev/null", path);
   if (!S_ISCHR (ns.st_mode) || major (ns.st_rdev) != 1 || minor (ns.st_rdev) != 3)
     return burrow_fail_plain (err, EPERM, "mask `%s`: /dev/null is not the null device", path);
-  char np[32];
-  burrow_fd_path (null, np);
-  return burrow_mount (np, p, NULL, MS_BIND, NULL, path, err);
+  char nbuf[32];
+  return burrow_mount (mount_target (null, "/dev/null", nbuf), p, NULL, MS_BIND, NULL, path, err);
 }
 
 static int
@@ -378,15 +389,14 @@ readonly_path (const char *path, struct burrow_error *err)
   cleanup_close int fd = open (path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : burrow_fail_errno (err, "read-only path `%s`", path);
-  char p[32];
-  burrow_fd_path (fd, p);
+  char buf[32];
+  const char *p = mount_target (fd, path, buf);
   if (burrow_mount (p, p, NULL, MS_BIND | MS_REC, NULL, path, err) < 0)
     return -1;
   cleanup_close int top = open (path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (top < 0)
     return burrow_fail_errno (err, "read-only path `%s`", path);
-  burrow_fd_path (top, p);
-  return burrow_remount_bind (p, MS_RDONLY, path, err);
+  return burrow_remount_bind (mount_target (top, path, buf), MS_RDONLY, path, err);
 }
 
 int

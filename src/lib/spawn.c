@@ -1,7 +1,7 @@
 /* spawn.c: the runtime's half of create: one clone3 into all new namespaces at once (so
    they are owned by the new user namespace), then the id maps, then the wait for ready. */
 #include "config.h"
-#include "spawn.h"
+#include "init_spawn.h"
 
 #include "cleanup.h"
 #include "container.h"

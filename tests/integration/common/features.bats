@@ -45,7 +45,7 @@ features ()
   local f apparmor=false selinux=false
   f=$(features)
   [ "$(jq -c .linux.cgroup <<<"$f" | jq -c '{v1, v2, systemd, systemdUser}')" \
-    = '{"v1":true,"v2":true,"systemd":false,"systemdUser":false}' ]
+    = '{"v1":false,"v2":false,"systemd":false,"systemdUser":false}' ]
   [[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y* ]] && apparmor=true
   [[ $(stat -f -c %T /sys/fs/selinux 2>/dev/null) == selinux* ]] && selinux=true
   [ "$(jq .linux.apparmor.enabled <<<"$f")" = "$apparmor" ]

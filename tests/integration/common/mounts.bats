@@ -136,3 +136,13 @@ mountinfo_line ()
   expect_one_line_error "/bad" "tmpfs"
   assert_bad_input_left_nothing m12
 }
+
+@test "a config without a /proc mount still masks and protects its paths" {
+  set_cfg '.mounts |= map(select(.destination != "/proc"))
+           | .linux.maskedPaths = ["/sys/firmware"] | .linux.readonlyPaths = ["/sys/kernel"]'
+  set_args sh -c 'ls -A /sys/firmware | wc -l; ls /proc | wc -l'
+  capture burrow run --bundle "$BUNDLE" m13
+  expect_status 0
+  [ "${lines[0]// /}" = 0 ]
+  [ "${lines[1]// /}" = 0 ]
+}

@@ -104,7 +104,7 @@ wait_recvtty ()
   wait_recvtty 0
   wait_for_status ttynull stopped 10
   [ ! -s "$RECVTTY_OUT" ]
-  [ "$(cat "$BUNDLE/rootfs/tmp/finished")" = done ]
+  [ "$(cat "$BUNDLE/rootfs/tmp/finished")" = "done" ]
 }
 
 @test "run in the foreground under a real pseudo-terminal: isatty inside, exit status kept" {

@@ -1,4 +1,4 @@
-/* spawn.h: creating the container's init with one clone3 and walking it, through the
+/* init_spawn.h: creating the container's init with one clone3 and walking it, through the
    sync protocol, to the point where it waits on the exec fifo. */
 #ifndef BURROW_SPAWN_H
 #define BURROW_SPAWN_H
