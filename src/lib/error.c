@@ -7,14 +7,41 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Store text + suffix; when too long, the middle of text goes ("...") so that the cause
+   at the end (": File name too long") survives a 5000-byte path. */
+static void
+store (struct burrow_error *err, const char *text, size_t n, const char *suffix)
+{
+  size_t room = sizeof err->msg - 1 - strlen (suffix);
+  if (n > room)
+    {
+      size_t head = room / 2 - 3, tail = room - head - 5;
+      memcpy (err->msg, text, head);
+      memcpy (err->msg + head, " ... ", 5);
+      memcpy (err->msg + head + 5, text + n - tail, tail);
+      err->msg[room] = '\0';
+    }
+  else
+    {
+      memcpy (err->msg, text, n);
+      err->msg[n] = '\0';
+    }
+  strcat (err->msg, suffix);
+}
+
 static int
 fail_v (struct burrow_error *err, int errnum, const char *fmt, va_list ap)
 {
-  int n = vsnprintf (err->msg, sizeof err->msg, fmt, ap);
+  char full[4 * BURROW_ERROR_MSG_MAX];
+  int n = vsnprintf (full, sizeof full, fmt, ap);
   if (n < 0)
     n = 0;
-  if (errnum != 0 && (size_t)n < sizeof err->msg)
-    snprintf (err->msg + n, sizeof err->msg - n, ": %s", strerror (errnum));
+  if ((size_t)n >= sizeof full)
+    n = sizeof full - 1;
+  char suffix[256] = "";
+  if (errnum != 0)
+    snprintf (suffix, sizeof suffix, ": %s", strerror (errnum));
+  store (err, full, n, suffix);
   err->errnum = errnum;
   return -1;
 }
@@ -55,18 +82,19 @@ burrow_fail_errno (struct burrow_error *err, const char *fmt, ...)
 int
 burrow_error_prefix (struct burrow_error *err, const char *fmt, ...)
 {
-  char prefix[512];
-  char old[BURROW_ERROR_MSG_MAX];
+  char full[2 * BURROW_ERROR_MSG_MAX];
   va_list ap;
   va_start (ap, fmt);
-  vsnprintf (prefix, sizeof prefix, fmt, ap);
+  int n = vsnprintf (full, 512, fmt, ap);
   va_end (ap);
-  memcpy (old, err->msg, sizeof old);
-  /* Context first; if the whole no longer fits, the tail of the old message goes. */
-  int n = snprintf (err->msg, sizeof err->msg, "%s: ", prefix);
-  if (n > 0 && (size_t)n < sizeof err->msg)
-    memccpy (err->msg + n, old, '\0', sizeof err->msg - n);
-  err->msg[sizeof err->msg - 1] = '\0';
+  if (n < 0)
+    n = 0;
+  if (n > 511)
+    n = 511;
+  n += snprintf (full + n, sizeof full - n, ": %s", err->msg);
+  if ((size_t)n >= sizeof full)
+    n = sizeof full - 1;
+  store (err, full, n, "");
   return -1;
 }
 

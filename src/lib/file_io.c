@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #define DEFAULT_MAX (64u << 20)
@@ -114,6 +116,20 @@ burrow_write_string (const char *path, const char *s, struct burrow_error *err)
   cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return burrow_fail_errno (err, "open `%s`", path);
+  if (burrow_write_all (fd, s, strlen (s)) < 0)
+    return burrow_fail_errno (err, "write `%s`", path);
+  return 0;
+}
+
+int
+burrow_write_proc (const char *path, const char *s, struct burrow_error *err)
+{
+  cleanup_close int fd = open (path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct statfs sf;
+  if (fd < 0 || fstatfs (fd, &sf) < 0)
+    return burrow_fail_errno (err, "open `%s`", path);
+  if (sf.f_type != PROC_SUPER_MAGIC)
+    return burrow_fail_plain (err, EPERM, "`%s` is not on procfs", path);
   if (burrow_write_all (fd, s, strlen (s)) < 0)
     return burrow_fail_errno (err, "write `%s`", path);
   return 0;

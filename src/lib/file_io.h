@@ -19,6 +19,9 @@ int burrow_write_file_atomic (const char *path, const void *buf, size_t len, mod
 int burrow_write_all (int fd, const void *buf, size_t len);
 /* Write a short string to a file that must exist (procfs, sysfs): open O_WRONLY, write. */
 int burrow_write_string (const char *path, const char *s, struct burrow_error *err);
+/* burrow_write_string for procfs files: refuses a file that is not on procfs (after
+   pivot_root, the container's /proc may be anything the image put there). */
+int burrow_write_proc (const char *path, const char *s, struct burrow_error *err);
 /* Make every directory of path (mode 0700 for new ones), like mkdir -p. */
 int burrow_mkdir_p (const char *path, mode_t mode, struct burrow_error *err);
 /* Remove a directory tree without following symlinks (like rm -rf, on one filesystem). */

@@ -54,22 +54,6 @@ burrow_lsm_plan (const struct burrow_process *p, struct burrow_lsm *out)
     }
 }
 
-/* Write to an attr file of our own procfs entry, refusing anything that is not procfs (a
-   container's /proc could be anything by now). */
-static int
-write_attr (const char *path, const char *value, struct burrow_error *err)
-{
-  cleanup_close int fd = open (path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  struct statfs sf;
-  if (fd < 0 || fstatfs (fd, &sf) < 0)
-    return burrow_fail_errno (err, "open `%s`", path);
-  if (sf.f_type != PROC_SUPER_MAGIC)
-    return burrow_fail_plain (err, EPERM, "`%s` is not on procfs", path);
-  if (burrow_write_all (fd, value, strlen (value)) < 0)
-    return burrow_fail_errno (err, "write `%s` to `%s`", value, path);
-  return 0;
-}
-
 int
 burrow_lsm_apply (const struct burrow_lsm *l, struct burrow_error *err)
 {
@@ -80,10 +64,10 @@ burrow_lsm_apply (const struct burrow_lsm *l, struct burrow_error *err)
       const char *path = access ("/proc/self/attr/apparmor/exec", F_OK) == 0
                              ? "/proc/self/attr/apparmor/exec"
                              : "/proc/self/attr/exec";
-      if (write_attr (path, v, err) < 0)
+      if (burrow_write_proc (path, v, err) < 0)
         return burrow_error_prefix (err, "process.apparmorProfile");
     }
-  if (l->selinux_label && write_attr ("/proc/self/attr/exec", l->selinux_label, err) < 0)
+  if (l->selinux_label && burrow_write_proc ("/proc/self/attr/exec", l->selinux_label, err) < 0)
     return burrow_error_prefix (err, "process.selinuxLabel");
   return 0;
 }

@@ -12,6 +12,7 @@
 #endif
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -86,7 +87,7 @@ burrow_set_process_misc (const struct burrow_process *p, struct burrow_error *er
     {
       char v[16];
       snprintf (v, sizeof v, "%d", p->oom_score_adj);
-      if (burrow_write_string ("/proc/self/oom_score_adj", v, err) < 0)
+      if (burrow_write_proc ("/proc/self/oom_score_adj", v, err) < 0)
         return burrow_error_prefix (err, "process.oomScoreAdj");
     }
   if (p->user.has_umask)
@@ -203,7 +204,40 @@ same_file (const struct stat *a, const struct stat *b)
   return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* The interpreter of a #! script, or "" when the file is not one. */
+/* PT_INTERP of an ELF file (the loader the kernel maps, resolved like a path given by
+   the exec'ing process, so "/proc/self/exe" there is the runtime), or "" when none. */
+static void
+elf_interpreter (int fd, char *out, size_t size)
+{
+  Elf64_Ehdr eh;
+  out[0] = '\0';
+  if (pread (fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG))
+    return;
+  bool is64 = eh.e_ident[EI_CLASS] == ELFCLASS64;
+  const Elf32_Ehdr *eh32 = (const Elf32_Ehdr *)&eh;
+  uint64_t phoff = is64 ? eh.e_phoff : eh32->e_phoff;
+  unsigned phnum = is64 ? eh.e_phnum : eh32->e_phnum;
+  size_t phsize = is64 ? sizeof (Elf64_Phdr) : sizeof (Elf32_Phdr);
+  for (unsigned i = 0; i < phnum && i < 256; i++)
+    {
+      Elf64_Phdr ph;
+      Elf32_Phdr *ph32 = (Elf32_Phdr *)&ph;
+      if (pread (fd, &ph, phsize, phoff + i * phsize) != (ssize_t)phsize)
+        return;
+      uint32_t type = is64 ? ph.p_type : ph32->p_type;
+      if (type != PT_INTERP)
+        continue;
+      uint64_t off = is64 ? ph.p_offset : ph32->p_offset;
+      uint64_t len = is64 ? ph.p_filesz : ph32->p_filesz;
+      if (len >= size)
+        len = size - 1;
+      ssize_t n = pread (fd, out, len, off);
+      out[n > 0 ? n : 0] = '\0';
+      return;
+    }
+}
+
+/* The interpreter of a #! script or an ELF file, or "" when the file has none. */
 static int
 read_interpreter (const char *path, char *out, size_t size)
 {
@@ -213,6 +247,11 @@ read_interpreter (const char *path, char *out, size_t size)
   if (fd < 0)
     return -1;
   ssize_t n = read (fd, buf, sizeof buf - 1);
+  if (n >= SELFMAG && memcmp (buf, ELFMAG, SELFMAG) == 0)
+    {
+      elf_interpreter (fd, out, size);
+      return 0;
+    }
   if (n < 2 || buf[0] != '#' || buf[1] != '!')
     return 0;
   buf[n] = '\0';

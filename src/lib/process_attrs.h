@@ -26,7 +26,8 @@ int burrow_personality_parse (const struct burrow_spec *spec, long *out, struct 
 int burrow_personality_apply (long persona, struct burrow_error *err);
 
 /* CVE-2019-5736: the runtime's own binary must never run inside the container (through
-   /proc/self/exe as the program or as a #! interpreter, up to the kernel's 4 levels), or
+   /proc/self/exe as the program, a #! interpreter, up to the kernel's 4 levels, or an ELF
+   PT_INTERP), or
    a process there could write to the host's copy of it. self_fd: O_PATH of
    /proc/self/exe, opened before pivot_root. */
 int burrow_check_not_self (const char *exe, int self_fd, struct burrow_error *err);

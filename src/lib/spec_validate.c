@@ -9,6 +9,7 @@
 #include "subid.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,9 @@ validate_mounts (const struct burrow_spec *spec, struct burrow_error *err)
       if (m->destination == NULL || m->destination[0] != '/')
         return invalid (err, "mounts[%zu].destination `%s` must be an absolute path", i,
                         m->destination ? m->destination : "");
+      if (strlen (m->destination) >= PATH_MAX)
+        return invalid (err, "mounts[%zu].destination is too long: %zu bytes (PATH_MAX is %d)", i,
+                        strlen (m->destination), PATH_MAX);
       if (burrow_mount_opts_parse (m->options, m->n_options, mount_is_bind (m), m->destination, &o,
                                    err)
           < 0)

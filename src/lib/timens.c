@@ -67,7 +67,7 @@ burrow_time_offsets_apply (const struct burrow_time_offsets *t, struct burrow_er
   char buf[128];
   snprintf (buf, sizeof buf, "monotonic %lld %ld\nboottime %lld %ld\n", t->monotonic_secs,
             t->monotonic_nsecs, t->boottime_secs, t->boottime_nsecs);
-  if (burrow_write_string ("/proc/self/timens_offsets", buf, err) < 0)
+  if (burrow_write_proc ("/proc/self/timens_offsets", buf, err) < 0)
     return burrow_error_prefix (err, "linux.timeOffsets");
   return 0;
 }
