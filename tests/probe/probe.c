@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -117,6 +118,20 @@ cmd_caps (int argc UNUSED, char **argv UNUSED)
 {
   static const char *const keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL };
   return print_status (keys);
+}
+
+/* keyring=<description of the session keyring> (type;uid;gid;perm;name). */
+static int
+cmd_keyring (int argc UNUSED, char **argv UNUSED)
+{
+  char buf[512];
+  /* keyctl(KEYCTL_DESCRIBE = 6, KEY_SPEC_SESSION_KEYRING = -3) */
+  long n = syscall (SYS_keyctl, 6, -3, buf, sizeof buf - 1);
+  if (n < 0)
+    return fail ("keyctl", "describe session keyring");
+  buf[n < (long)sizeof buf ? n : (long)sizeof buf - 1] = '\0';
+  printf ("keyring=%s\n", buf);
+  return 0;
 }
 
 static int
@@ -604,6 +619,7 @@ cmd_grab_exe (int argc UNUSED, char **argv)
 static const struct probe_cmd commands[] = {
   { "ids", 0, "", cmd_ids },
   { "caps", 0, "", cmd_caps },
+  { "keyring", 0, "", cmd_keyring },
   { "nnp", 0, "", cmd_nnp },
   { "seccomp", 0, "", cmd_seccomp },
   { "hostname", 0, "", cmd_hostname },

@@ -114,3 +114,13 @@ load ../helpers
   expect_status 0
   expect_line 500
 }
+
+@test "a new session keyring named after the container, unless --no-new-keyring" {
+  set_args probe keyring
+  capture burrow run --bundle "$BUNDLE" keyring-ctr
+  expect_status 0
+  # type;uid;gid;perm;name
+  [ "$(grep '^keyring=' <<<"$output" | awk -F';' '{print $NF}')" = keyring-ctr ]
+  capture burrow run --no-new-keyring --bundle "$BUNDLE" keyring-ctr2
+  [[ "$(grep '^keyring=' <<<"$output" | awk -F';' '{print $NF}')" != keyring-ctr2 ]]
+}
