@@ -43,6 +43,10 @@ struct burrow_created
 
 /* create, with `console_fd` >= 0 to receive the pty master there (run in the
    foreground); the caller owns out->pidfd and out->spec. */
+/* container_start.c: start what burrow_create_internal just made (run). */
+int burrow_start_created (struct burrow_context *ctx, const char *id,
+                          const struct burrow_created *c, struct burrow_error *err);
+
 int burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_opts *opts,
                             int console_fd, struct burrow_created *out, struct burrow_error *err);
 

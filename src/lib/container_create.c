@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,18 +97,6 @@ open_console (const struct burrow_spec *spec, const struct burrow_create_opts *o
                             "given: the container's terminal would have nowhere to go");
 }
 
-static char *
-owner_name (uid_t uid)
-{
-  struct passwd *pw = getpwuid (uid);
-  char *s = NULL;
-  if (pw)
-    return strdup (pw->pw_name);
-  if (asprintf (&s, "#%u", uid) < 0)
-    return NULL;
-  return s;
-}
-
 static int
 record (struct burrow_context *ctx, const struct burrow_state_dir *d,
         const struct burrow_spec *spec, const struct burrow_spawned *sp, struct burrow_error *err)
@@ -126,13 +113,11 @@ record (struct burrow_context *ctx, const struct burrow_state_dir *d,
   if (burrow_pid_start_time (sp->pid, &st.pid_start) < 0)
     return burrow_fail_plain (err, ESRCH, "the container's init exited during create");
   cleanup_free char *created = burrow_now_rfc3339 ();
-  cleanup_free char *owner = owner_name (ctx->euid);
   cleanup_free char *ann = NULL;
   const cJSON *a = cJSON_GetObjectItemCaseSensitive (spec->json, "annotations");
   if (cJSON_IsObject (a))
     ann = cJSON_PrintUnformatted (a);
   st.created = created;
-  st.owner = owner;
   st.annotations_json = ann;
   return burrow_state_write (d, &st, err);
 }

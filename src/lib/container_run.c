@@ -136,7 +136,7 @@ run_foreground (struct burrow_context *ctx, const struct burrow_create_opts *opt
           raw = burrow_tty_raw (STDIN_FILENO, &saved) == 0;
         }
     }
-  if (burrow_container_start (ctx, opts->id, err) < 0)
+  if (burrow_start_created (ctx, opts->id, &c, err) < 0)
     goto kill_child;
 
   *exit_status = burrow_run_loop (&l, c.pid);

@@ -60,13 +60,35 @@ await_exec (int fifo, int pidfd, const char *id, struct burrow_error *err)
   return -1;
 }
 
+/* The locked directory, the recorded state and a checked pidfd in hand: release the init
+   and wait for its verdict, then the poststart hooks. */
+static int
+start_known (struct burrow_state_dir *d, const struct burrow_state *st, int pidfd,
+             struct burrow_error *err)
+{
+  cleanup_close int fifo = openat (d->fd, BURROW_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0)
+    return burrow_fail_errno (err, "start `%s`: open exec fifo", st->id);
+  int ret = await_exec (fifo, pidfd, st->id, err);
+  unlinkat (d->fd, BURROW_EXEC_FIFO, 0);
+  /* A failing poststart hook fails start, and the container is stopped (runtime-spec). */
+  if (ret == 0
+      && burrow_saved_hooks_run (d, st, BURROW_HOOK_POSTSTART, "running", st->pid, false, err) < 0)
+    {
+      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      burrow_pidfd_wait_exit (pidfd, 10000);
+      burrow_error_prefix (err, "start `%s`", st->id);
+      ret = -1;
+    }
+  return ret;
+}
+
 int
 burrow_container_start (struct burrow_context *ctx, const char *id, struct burrow_error *err)
 {
   struct burrow_state_dir d;
   struct burrow_state st = { 0 };
   cleanup_close int pidfd = -1;
-  cleanup_close int fifo = -1;
   int ret = -1;
   if (burrow_state_open (ctx, id, true, &d, err) < 0 || burrow_state_read (&d, &st, err) < 0)
     goto out;
@@ -83,25 +105,29 @@ burrow_container_start (struct burrow_context *ctx, const char *id, struct burro
       burrow_fail_plain (err, ESRCH, "cannot start container `%s`: its init has exited", id);
       goto out;
     }
-  fifo = openat (d.fd, BURROW_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fifo < 0)
-    {
-      burrow_fail_errno (err, "start `%s`: open exec fifo", id);
-      goto out;
-    }
-  ret = await_exec (fifo, pidfd, id, err);
-  unlinkat (d.fd, BURROW_EXEC_FIFO, 0);
-  /* A failing poststart hook fails start, and the container is stopped (runtime-spec). */
-  if (ret == 0
-      && burrow_saved_hooks_run (&d, &st, BURROW_HOOK_POSTSTART, "running", st.pid, false, err) < 0)
-    {
-      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-      burrow_pidfd_wait_exit (pidfd, 10000);
-      burrow_error_prefix (err, "start `%s`", id);
-      ret = -1;
-    }
+  ret = start_known (&d, &st, pidfd, err);
 out:
   burrow_state_release (&st);
+  burrow_state_dir_close (&d);
+  return ret;
+}
+
+int
+burrow_start_created (struct burrow_context *ctx, const char *id, const struct burrow_created *c,
+                      struct burrow_error *err)
+{
+  /* run made this container a moment ago and holds its pidfd (its own child): what start
+     would read back from disk and /proc is already here. The lock still keeps a racing
+     delete out. */
+  struct burrow_state_dir d;
+  const cJSON *ann = cJSON_GetObjectItemCaseSensitive (c->spec->json, "annotations");
+  cleanup_free char *ann_json = cJSON_IsObject (ann) ? cJSON_PrintUnformatted (ann) : NULL;
+  struct burrow_state st = {
+    .id = (char *)id, .pid = c->pid, .bundle = c->spec->bundle, .annotations_json = ann_json
+  };
+  int ret = -1;
+  if (burrow_state_open (ctx, id, true, &d, err) == 0)
+    ret = start_known (&d, &st, c->pidfd, err);
   burrow_state_dir_close (&d);
   return ret;
 }

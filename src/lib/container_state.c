@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,19 @@ burrow_pidfd_wait_exit (int pidfd, int timeout_ms)
   return r > 0 ? 0 : -1;
 }
 
+/* The owner is looked up when shown, not at every create (getpwuid is NSS work). */
+static char *
+owner_name (uid_t uid)
+{
+  struct passwd *pw = getpwuid (uid);
+  char *s = NULL;
+  if (pw)
+    return strdup (pw->pw_name);
+  if (asprintf (&s, "#%u", uid) < 0)
+    return NULL;
+  return s;
+}
+
 static int
 load_info (struct burrow_context *ctx, const char *id, struct burrow_container_info *out,
            struct burrow_error *err)
@@ -125,6 +139,12 @@ load_info (struct burrow_context *ctx, const char *id, struct burrow_container_i
   out->rootfs = steal_ptr (&st.rootfs);
   out->created = steal_ptr (&st.created);
   out->owner = steal_ptr (&st.owner);
+  struct stat sb;
+  if ((out->owner == NULL || out->owner[0] == '\0') && fstat (d.fd, &sb) == 0)
+    {
+      free (out->owner);
+      out->owner = owner_name (sb.st_uid);
+    }
   out->annotations_json = steal_ptr (&st.annotations_json);
   burrow_state_release (&st);
   burrow_state_dir_close (&d);

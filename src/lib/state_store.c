@@ -24,8 +24,9 @@ burrow_now_rfc3339 (void)
   char buf[64];
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  size_t n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+  /* Formatted by hand: strftime loads the time zone (/etc/localtime) on every create. */
+  snprintf (buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
   return strdup (buf);
 }
 
@@ -59,11 +60,17 @@ burrow_state_claim (struct burrow_context *ctx, const char *id, struct burrow_st
   out->fd = -1;
   out->path = NULL;
   out->id = strdup (id);
-  if (burrow_mkdir_p (ctx->state_root, 0700, err) < 0)
-    return burrow_error_prefix (err, "state root");
   if (dir_path (ctx, id, &out->path, err) < 0)
     return -1;
-  if (mkdir (out->path, 0700) < 0)
+  /* The root usually exists: make it (and its parents) only when mkdir says so. */
+  int r = mkdir (out->path, 0700);
+  if (r < 0 && errno == ENOENT)
+    {
+      if (burrow_mkdir_p (ctx->state_root, 0700, err) < 0)
+        return burrow_error_prefix (err, "state root");
+      r = mkdir (out->path, 0700);
+    }
+  if (r < 0)
     {
       if (errno == EEXIST)
         return burrow_fail_plain (err, EEXIST, "container `%s` already exists", id);
