@@ -146,3 +146,23 @@ mountinfo_line ()
   [ "${lines[0]// /}" = 0 ]
   [ "${lines[1]// /}" = 0 ]
 }
+
+@test "an overlay mount from mounts[]: writes land in the upper dir, the lower stays intact" {
+  local o=$BATS_TEST_TMPDIR/ovl
+  mkdir -p "$o/lower" "$o/upper" "$o/work"
+  echo from-lower >"$o/lower/file"
+  chmod -R a+rwX "$o"
+  # userxattr: what overlayfs needs inside a user namespace (and accepts outside one)
+  set_cfg '.mounts += [{destination: "/merged", type: "overlay", source: "overlay",
+                        options: ["lowerdir=\($o)/lower", "upperdir=\($o)/upper",
+                                  "workdir=\($o)/work", "userxattr"]}]' --arg o "$o"
+  set_args sh -c 'cat /merged/file; echo new >/merged/added; rm /merged/file; ls /merged'
+  capture burrow run --bundle "$BUNDLE" ovl1
+  # overlayfs leaves work/work with mode 000: let the test's clean-up remove it
+  chmod -R u+rwX "$o/work" 2>/dev/null || true
+  expect_status 0
+  expect_line from-lower
+  expect_line added
+  [ "$(cat "$o/lower/file")" = from-lower ]
+  [ "$(cat "$o/upper/added")" = new ]
+}

@@ -124,3 +124,14 @@ load ../helpers
   capture burrow run --no-new-keyring --bundle "$BUNDLE" keyring-ctr2
   [[ "$(grep '^keyring=' <<<"$output" | awk -F';' '{print $NF}')" != keyring-ctr2 ]]
 }
+
+@test "apparmorProfile on a host without AppArmor: a warning naming it, and the container runs" {
+  if [[ -r /sys/module/apparmor/parameters/enabled && $(cat /sys/module/apparmor/parameters/enabled) == Y ]]; then
+    skip "this host has AppArmor enabled: the profile would be applied, not warned about"
+  fi
+  set_cfg '.process.apparmorProfile = "burrow-test-profile"'
+  set_args true
+  run --separate-stderr burrow run --bundle "$BUNDLE" aa1
+  [ "$status" -eq 0 ]
+  expect_contains "$stderr" "burrow-test-profile" "AppArmor is not enabled"
+}
