@@ -6,6 +6,7 @@
 #include "capabilities.h"
 #include "cleanup.h"
 #include "error.h"
+#include "seccomp_filter.h"
 #include "lsm.h"
 #include "mount_options.h"
 #include "spec.h"
@@ -24,50 +25,6 @@
 
 static const char *const hook_names[] = {
   "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
-};
-
-/* The seccomp names seccomp.c accepts, kept here as a table (the spec's sorted order)
-   until seccomp.c exposes its own: the action and operator values are libseccomp's, the
-   architectures are filtered below by what the linked libseccomp resolves. */
-static const char *const seccomp_actions[] = {
-  "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
-  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-  "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
-};
-
-static const char *const seccomp_operators[] = {
-  "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",        "SCMP_CMP_LE",
-  "SCMP_CMP_LT", "SCMP_CMP_NE", "SCMP_CMP_MASKED_EQ",
-};
-
-static const struct
-{
-  const char *name;      /* the spec's */
-  const char *scmp_name; /* libseccomp's, for seccomp_arch_resolve_name */
-} seccomp_archs[] = {
-  { "SCMP_ARCH_AARCH64", "aarch64" },
-  { "SCMP_ARCH_ARM", "arm" },
-  { "SCMP_ARCH_LOONGARCH64", "loongarch64" },
-  { "SCMP_ARCH_M68K", "m68k" },
-  { "SCMP_ARCH_MIPS", "mips" },
-  { "SCMP_ARCH_MIPS64", "mips64" },
-  { "SCMP_ARCH_MIPS64N32", "mips64n32" },
-  { "SCMP_ARCH_MIPSEL", "mipsel" },
-  { "SCMP_ARCH_MIPSEL64", "mipsel64" },
-  { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" },
-  { "SCMP_ARCH_PARISC", "parisc" },
-  { "SCMP_ARCH_PARISC64", "parisc64" },
-  { "SCMP_ARCH_PPC", "ppc" },
-  { "SCMP_ARCH_PPC64", "ppc64" },
-  { "SCMP_ARCH_PPC64LE", "ppc64le" },
-  { "SCMP_ARCH_RISCV64", "riscv64" },
-  { "SCMP_ARCH_S390", "s390" },
-  { "SCMP_ARCH_S390X", "s390x" },
-  { "SCMP_ARCH_SH", "sh" },
-  { "SCMP_ARCH_SHEB", "sheb" },
-  { "SCMP_ARCH_X32", "x32" },
-  { "SCMP_ARCH_X86", "x86" },
-  { "SCMP_ARCH_X86_64", "x86_64" },
 };
 
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
@@ -117,6 +74,22 @@ cmp_str (const void *a, const void *b)
   return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The names an accessor gives, sorted as the spec's examples and runc list them. */
+static cJSON *
+sorted_names (const char *(*name_at) (size_t))
+{
+  size_t n = 0;
+  while (name_at (n))
+    n++;
+  cleanup_free const char **names = calloc (n ? n : 1, sizeof *names);
+  if (names == NULL)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    names[i] = name_at (i);
+  qsort (names, n, sizeof *names, cmp_str);
+  return string_array (names, n);
+}
+
 /* Sorted, as the spec's examples and runc list them. */
 static cJSON *
 mount_options (void)
@@ -151,19 +124,26 @@ namespaces (void)
   return a;
 }
 
+/* The architectures the linked libseccomp resolves, one after another (NULL at the end). */
+static const char *
+resolvable_arch (size_t i)
+{
+  bool ok;
+  const char *name;
+  for (size_t k = 0; (name = burrow_seccomp_arch_name (k, &ok)); k++)
+    if (ok && i-- == 0)
+      return name;
+  return NULL;
+}
+
 static cJSON *
 seccomp (void)
 {
   cJSON *o = cJSON_CreateObject ();
   cJSON_AddBoolToObject (o, "enabled", true);
-  cJSON_AddItemToObject (o, "actions",
-                         string_array (seccomp_actions, N_ELEMENTS (seccomp_actions)));
-  cJSON_AddItemToObject (o, "operators",
-                         string_array (seccomp_operators, N_ELEMENTS (seccomp_operators)));
-  cJSON *archs = cJSON_AddArrayToObject (o, "archs");
-  for (size_t i = 0; archs && i < N_ELEMENTS (seccomp_archs); i++)
-    if (seccomp_arch_resolve_name (seccomp_archs[i].scmp_name) != 0)
-      cJSON_AddItemToArray (archs, cJSON_CreateString (seccomp_archs[i].name));
+  cJSON_AddItemToObject (o, "actions", sorted_names (burrow_seccomp_action_name));
+  cJSON_AddItemToObject (o, "operators", sorted_names (burrow_seccomp_operator_name));
+  cJSON_AddItemToObject (o, "archs", sorted_names (resolvable_arch));
   cJSON *known = cJSON_AddArrayToObject (o, "knownFlags");
   cJSON *supported = cJSON_AddArrayToObject (o, "supportedFlags");
   for (size_t i = 0; known && supported && i < N_ELEMENTS (seccomp_flags); i++)

@@ -779,3 +779,34 @@ burrow_seccomp_apply (const struct burrow_seccomp *s, int listener_fd, const cha
   close (nfd);
   return r;
 }
+
+const char *
+burrow_seccomp_action_name (size_t i)
+{
+  return i < N_ELEMENTS (action_names) ? action_names[i].name : NULL;
+}
+
+const char *
+burrow_seccomp_operator_name (size_t i)
+{
+  return i < N_ELEMENTS (operator_names) ? operator_names[i].name : NULL;
+}
+
+const char *
+burrow_seccomp_arch_name (size_t i, bool *supported)
+{
+  if (i >= N_ELEMENTS (arch_names))
+    return NULL;
+  /* Usable means libseccomp knows it and it can share the host's filter (same byte
+     order: -EDOM otherwise), exactly what compiling a profile will accept. */
+  uint32_t token = seccomp_arch_resolve_name (arch_names[i].scmp_name);
+  *supported = false;
+  if (token != 0)
+    {
+      scmp_filter_ctx c = seccomp_init (SCMP_ACT_ALLOW);
+      int rc = c ? seccomp_arch_add (c, token) : -ENOMEM;
+      seccomp_release (c);
+      *supported = rc == 0 || rc == -EEXIST;
+    }
+  return arch_names[i].name;
+}

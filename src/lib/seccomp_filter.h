@@ -45,4 +45,10 @@ int burrow_seccomp_process_state_json (pid_t pid, const char *metadata, const ch
 int burrow_seccomp_apply (const struct burrow_seccomp *s, int listener_fd, const char *payload,
                           struct burrow_error *err);
 
+/* The profile vocabulary this build accepts, by index (NULL past the end), for `features`.
+   An architecture the linked libseccomp cannot resolve gives *supported = false. */
+const char *burrow_seccomp_action_name (size_t i);
+const char *burrow_seccomp_operator_name (size_t i);
+const char *burrow_seccomp_arch_name (size_t i, bool *supported);
+
 #endif
