@@ -21,6 +21,14 @@ const char *burrow_status_name (enum burrow_status s);
 /* Start time (clock ticks since boot, /proc/PID/stat field 22) of a live process; -1 when
    it does not exist or is a zombie. */
 int burrow_pid_start_time (pid_t pid, unsigned long long *start);
+/* Read /proc/PID/stat into buf; returns where field 3 (the state) starts, past the
+   command name, or NULL when the process is gone. */
+const char *burrow_proc_stat_fields (pid_t pid, char *buf, size_t size);
+/* Open and read a recorded container and return a checked pidfd of its live init;
+   "container `x` is not running" (ESRCH) otherwise. The caller closes d and releases st
+   either way. */
+int burrow_open_live (struct burrow_context *ctx, const char *id, struct burrow_state_dir *d,
+                      struct burrow_state *st, struct burrow_error *err);
 /* A pidfd for the recorded init, or -1 (errno ESRCH) when it is gone or the pid now
    belongs to another process. */
 int burrow_state_pidfd (const struct burrow_state *st);

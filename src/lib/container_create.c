@@ -62,6 +62,22 @@ check_parsed_parts (const struct burrow_spec *spec, struct burrow_error *err)
   return 0;
 }
 
+/* No cgroup manager exists yet: say which limits will not hold rather than drop them
+   silently. `devices` (in every default config) is left out of the warning. */
+static void
+warn_unapplied_resources (const struct burrow_spec *spec)
+{
+  char keys[256] = "";
+  size_t len = 0;
+  for (const cJSON *r = spec->linux_.resources ? spec->linux_.resources->child : NULL; r;
+       r = r->next)
+    if (strcmp (r->string, "devices") != 0 && len < sizeof keys)
+      len += snprintf (keys + len, sizeof keys - len, "%s%s", len ? ", " : "", r->string);
+  if (len)
+    burrow_log (BURROW_LOG_WARNING,
+                "linux.resources (%s) not applied: this burrow has no cgroup manager yet", keys);
+}
+
 static int
 clone_flags_of (const struct burrow_spec *spec)
 {
@@ -266,6 +282,7 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       burrow_spec_free (spec);
       return -1;
     }
+  warn_unapplied_resources (spec);
   struct burrow_state_dir d;
   struct burrow_spawned sp = { .pidfd = -1 };
   if (burrow_state_claim (ctx, opts->id, &d, err) < 0)

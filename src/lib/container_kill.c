@@ -52,14 +52,9 @@ burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bo
   struct burrow_state st = { 0 };
   cleanup_close int pidfd = -1;
   int ret = -1;
-  if (burrow_state_open (ctx, id, false, &d, err) < 0 || burrow_state_read (&d, &st, err) < 0)
-    goto out;
-  pidfd = burrow_state_pidfd (&st);
+  pidfd = burrow_open_live (ctx, id, &d, &st, err);
   if (pidfd < 0)
-    {
-      burrow_fail_plain (err, ESRCH, "container `%s` is not running", id);
-      goto out;
-    }
+    goto out;
   if (all)
     kill_all_others (&st, signo);
   if (send_signal (pidfd, signo) < 0)

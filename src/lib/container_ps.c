@@ -100,19 +100,10 @@ scan_pidns (pid_t init, const struct stat *ns, struct pid_list *out)
 static pid_t
 parent_of (pid_t pid)
 {
-  char path[64], buf[512];
-  snprintf (path, sizeof path, "/proc/%d/stat", pid);
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  ssize_t n = read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
-  /* The command name may hold spaces and parentheses: fields start after the last ')'. */
-  const char *p = strrchr (buf, ')');
+  char buf[512];
+  const char *p = burrow_proc_stat_fields (pid, buf, sizeof buf);
   int ppid;
-  if (p == NULL || sscanf (p + 1, " %*c %d", &ppid) != 1)
+  if (p == NULL || sscanf (p, "%*c %d", &ppid) != 1)
     return -1;
   return ppid;
 }
@@ -182,15 +173,10 @@ burrow_container_pids (struct burrow_context *ctx, const char *id, pid_t **out, 
   int ret = -1;
   *out = NULL;
   *n = 0;
-  if (burrow_state_open (ctx, id, false, &d, err) < 0 || burrow_state_read (&d, &st, err) < 0)
-    goto out;
-  /* Held while scanning: the init's pid cannot be reused under us. */
-  pidfd = burrow_state_pidfd (&st);
+  /* The pidfd is held while scanning: the init's pid cannot be reused under us. */
+  pidfd = burrow_open_live (ctx, id, &d, &st, err);
   if (pidfd < 0)
-    {
-      burrow_fail_plain (err, ESRCH, "container `%s` is not running", id);
-      goto out;
-    }
+    goto out;
   if (collect (&st, &list) < 0)
     {
       burrow_fail_errno (err, "processes of container `%s`", id);

@@ -35,26 +35,35 @@ burrow_status_name (enum burrow_status s)
     }
 }
 
-int
-burrow_pid_start_time (pid_t pid, unsigned long long *start)
+const char *
+burrow_proc_stat_fields (pid_t pid, char *buf, size_t size)
 {
-  char path[64], buf[1024];
+  char path[64];
   snprintf (path, sizeof path, "/proc/%d/stat", pid);
   cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return -1;
-  ssize_t n = read (fd, buf, sizeof buf - 1);
+    return NULL;
+  ssize_t n = read (fd, buf, size - 1);
   if (n <= 0)
-    return -1;
+    return NULL;
   buf[n] = '\0';
   /* The command name may hold spaces and parentheses: fields start after the last ')'. */
   char *p = strrchr (buf, ')');
   if (p == NULL || p[1] != ' ')
+    return NULL;
+  return p + 2;
+}
+
+int
+burrow_pid_start_time (pid_t pid, unsigned long long *start)
+{
+  char buf[1024];
+  const char *p = burrow_proc_stat_fields (pid, buf, sizeof buf);
+  if (p == NULL)
     return -1;
-  char state = p[2];
+  char state = p[0];
   if (state == 'Z' || state == 'X' || state == 'x')
     return -1;
-  p += 2;
   for (int field = 3; field < 22; field++)
     {
       p = strchr (p, ' ');
@@ -64,6 +73,18 @@ burrow_pid_start_time (pid_t pid, unsigned long long *start)
     }
   *start = strtoull (p, NULL, 10);
   return 0;
+}
+
+int
+burrow_open_live (struct burrow_context *ctx, const char *id, struct burrow_state_dir *d,
+                  struct burrow_state *st, struct burrow_error *err)
+{
+  if (burrow_state_open (ctx, id, false, d, err) < 0 || burrow_state_read (d, st, err) < 0)
+    return -1;
+  int pidfd = burrow_state_pidfd (st);
+  if (pidfd < 0)
+    return burrow_fail_plain (err, ESRCH, "container `%s` is not running", id);
+  return pidfd;
 }
 
 int

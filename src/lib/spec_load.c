@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "file_io.h"
+#include "spec_json.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,324 +24,6 @@
 #endif
 
 #define CONFIG_MAX_MIB 16
-#define FIELD_MAX 512
-
-/* A bad config carries EINVAL for callers, but its message stays free of strerror text. */
-static int __attribute__ ((format (printf, 3, 0)))
-invalid_v (struct burrow_error *err, const char *prefix, const char *fmt, va_list ap)
-{
-  int n = snprintf (err->msg, sizeof err->msg, "%s", prefix);
-  vsnprintf (err->msg + n, sizeof err->msg - n, fmt, ap);
-  err->errnum = EINVAL;
-  return -1;
-}
-
-static int __attribute__ ((format (printf, 2, 3)))
-invalid (struct burrow_error *err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  invalid_v (err, "", fmt, ap);
-  va_end (ap);
-  return -1;
-}
-
-/* "config.json: `process.args[2]` must be a string" */
-static int __attribute__ ((format (printf, 3, 4)))
-field_error (struct burrow_error *err, const char *path, const char *fmt, ...)
-{
-  char prefix[FIELD_MAX + 32];
-  va_list ap;
-  snprintf (prefix, sizeof prefix, "config.json: `%s` ", path);
-  va_start (ap, fmt);
-  invalid_v (err, prefix, fmt, ap);
-  va_end (ap);
-  return -1;
-}
-
-static int
-no_memory (struct burrow_error *err)
-{
-  return burrow_fail (err, ENOMEM, "config.json");
-}
-
-/* Field paths only end up in messages, where a truncated one still says enough. */
-static const char *__attribute__ ((format (printf, 2, 3)))
-field_path (char *buf, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  vsnprintf (buf, FIELD_MAX, fmt, ap);
-  va_end (ap);
-  return buf;
-}
-
-static const char *
-join_key (char *buf, const char *parent, const char *key)
-{
-  return field_path (buf, "%s%s%s", parent, parent[0] ? "." : "", key);
-}
-
-static const char *
-join_index (char *buf, const char *parent, size_t i)
-{
-  return field_path (buf, "%s[%zu]", parent, i);
-}
-
-/* ---- values, each checked against the C type it lands in ---- */
-
-/* cJSON keeps numbers as doubles: every double of magnitude 2^53 or more is integral,
-   below that a cast round-trip tells 1.5 from 1. */
-static bool
-is_integral (double d)
-{
-  if (d >= 9007199254740992.0 || d <= -9007199254740992.0)
-    return true;
-  return d == (double)(int64_t)d;
-}
-
-static int
-want_uint (const cJSON *item, const char *path, uint64_t max, uint64_t *out,
-           struct burrow_error *err)
-{
-  /* 2^64 as a double: 18446744073709551615 (RLIM_INFINITY as configs write it) rounds up
-     to it, so it stands for UINT64_MAX rather than being out of range. */
-  const double two64 = 18446744073709551616.0;
-  double d = cJSON_IsNumber (item) ? item->valuedouble : -1;
-  bool fits = cJSON_IsNumber (item) && is_integral (d) && d >= 0
-              && (max == UINT64_MAX ? d <= two64 : d <= (double)max);
-  if (!fits)
-    return field_error (err, path, "must be an integer between 0 and %llu",
-                        (unsigned long long)max);
-  *out = d >= two64 ? UINT64_MAX : (uint64_t)d;
-  return 0;
-}
-
-static int
-want_int (const cJSON *item, const char *path, int64_t min, int64_t max, int64_t *out,
-          struct burrow_error *err)
-{
-  /* (double) INT64_MAX rounds up to 2^63, which must stay out of range. */
-  double d = cJSON_IsNumber (item) ? item->valuedouble : 0.5;
-  double hi = (double)max;
-  bool fits = cJSON_IsNumber (item) && is_integral (d) && d >= (double)min
-              && (max == INT64_MAX ? d < hi : d <= hi);
-  if (!fits)
-    return field_error (err, path, "must be an integer between %lld and %lld", (long long)min,
-                        (long long)max);
-  *out = (int64_t)d;
-  return 0;
-}
-
-static int
-want_string (const cJSON *item, const char *path, char **out, struct burrow_error *err)
-{
-  if (!cJSON_IsString (item) || item->valuestring == NULL)
-    return field_error (err, path, "must be a string");
-  char *s = strdup (item->valuestring);
-  if (s == NULL)
-    return no_memory (err);
-  free (*out);
-  *out = s;
-  return 0;
-}
-
-/* ---- members of an object ---- */
-
-/* JSON null counts as absent, as it does for runc's decoder. */
-static const cJSON *
-member (const cJSON *obj, const char *key)
-{
-  const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive (obj, key) : NULL;
-  return v && !cJSON_IsNull (v) ? v : NULL;
-}
-
-static int
-get_string (const cJSON *obj, const char *parent, const char *key, bool required, char **out,
-            struct burrow_error *err)
-{
-  char path[FIELD_MAX];
-  const cJSON *v = member (obj, key);
-  if (v == NULL)
-    return required ? field_error (err, join_key (path, parent, key), "is missing") : 0;
-  return want_string (v, join_key (path, parent, key), out, err);
-}
-
-static int
-get_bool (const cJSON *obj, const char *parent, const char *key, bool *out,
-          struct burrow_error *err)
-{
-  char path[FIELD_MAX];
-  const cJSON *v = member (obj, key);
-  if (v == NULL)
-    return 0;
-  if (!cJSON_IsBool (v))
-    return field_error (err, join_key (path, parent, key), "must be true or false");
-  *out = cJSON_IsTrue (v);
-  return 0;
-}
-
-/* An unsigned member; *present (when given) says whether it was there. */
-static int
-get_uint (const cJSON *obj, const char *parent, const char *key, bool required, uint64_t max,
-          uint64_t *out, bool *present, struct burrow_error *err)
-{
-  char path[FIELD_MAX];
-  const cJSON *v = member (obj, key);
-  if (present)
-    *present = v != NULL;
-  if (v == NULL)
-    return required ? field_error (err, join_key (path, parent, key), "is missing") : 0;
-  return want_uint (v, join_key (path, parent, key), max, out, err);
-}
-
-static int
-get_u32 (const cJSON *obj, const char *parent, const char *key, bool required, uint32_t *out,
-         bool *present, struct burrow_error *err)
-{
-  uint64_t v = *out;
-  if (get_uint (obj, parent, key, required, UINT32_MAX, &v, present, err) < 0)
-    return -1;
-  *out = (uint32_t)v;
-  return 0;
-}
-
-/* An optional signed member; *present says whether it was there. */
-static int
-get_int (const cJSON *obj, const char *parent, const char *key, int64_t min, int64_t max,
-         int64_t *out, bool *present, struct burrow_error *err)
-{
-  char path[FIELD_MAX];
-  const cJSON *v = member (obj, key);
-  *present = v != NULL;
-  return v ? want_int (v, join_key (path, parent, key), min, max, out, err) : 0;
-}
-
-static int
-get_typed (const cJSON *obj, const char *parent, const char *key, bool required, bool array,
-           const cJSON **out, struct burrow_error *err)
-{
-  char path[FIELD_MAX];
-  const cJSON *v = member (obj, key);
-  *out = NULL;
-  if (v == NULL)
-    return required ? field_error (err, join_key (path, parent, key), "is missing") : 0;
-  if (array && !cJSON_IsArray (v))
-    return field_error (err, join_key (path, parent, key), "must be an array");
-  if (!array && !cJSON_IsObject (v))
-    return field_error (err, join_key (path, parent, key), "must be an object");
-  *out = v;
-  return 0;
-}
-
-static int
-get_object (const cJSON *obj, const char *parent, const char *key, bool required, const cJSON **out,
-            struct burrow_error *err)
-{
-  return get_typed (obj, parent, key, required, false, out, err);
-}
-
-static int
-get_array (const cJSON *obj, const char *parent, const char *key, const cJSON **out,
-           struct burrow_error *err)
-{
-  return get_typed (obj, parent, key, false, true, out, err);
-}
-
-/* An array of strings as a NULL-terminated vector, empty (never NULL) when absent. */
-static int
-get_strv (const cJSON *obj, const char *parent, const char *key, char ***out, size_t *n_out,
-          struct burrow_error *err)
-{
-  char path[FIELD_MAX], item_path[FIELD_MAX];
-  const cJSON *arr, *it;
-  size_t i = 0;
-  if (get_array (obj, parent, key, &arr, err) < 0)
-    return -1;
-  size_t n = arr ? (size_t)cJSON_GetArraySize (arr) : 0;
-  *out = calloc (n + 1, sizeof (char *));
-  if (*out == NULL)
-    return no_memory (err);
-  *n_out = n;
-  join_key (path, parent, key);
-  cJSON_ArrayForEach (it, arr)
-  {
-    if (want_string (it, join_index (item_path, path, i), &(*out)[i], err) < 0)
-      return -1;
-    i++;
-  }
-  return 0;
-}
-
-/* An object whose members are all strings (annotations, sysctl). */
-static int
-get_string_map (const cJSON *obj, const char *parent, const char *key, struct burrow_kv **out,
-                size_t *n_out, struct burrow_error *err)
-{
-  char path[FIELD_MAX], item_path[FIELD_MAX];
-  const cJSON *map, *it;
-  size_t i = 0;
-  if (get_object (obj, parent, key, false, &map, err) < 0)
-    return -1;
-  if (map == NULL)
-    return 0;
-  size_t n = (size_t)cJSON_GetArraySize (map);
-  *out = calloc (n ? n : 1, sizeof **out);
-  if (*out == NULL)
-    return no_memory (err);
-  *n_out = n;
-  join_key (path, parent, key);
-  cJSON_ArrayForEach (it, map)
-  {
-    /* Keys may hold dots themselves (sysctl names), so they are quoted. */
-    if (want_string (it, field_path (item_path, "%s[\"%s\"]", path, it->string), &(*out)[i].value,
-                     err)
-        < 0)
-      return -1;
-    (*out)[i].key = strdup (it->string);
-    if ((*out)[i].key == NULL)
-      return no_memory (err);
-    i++;
-  }
-  return 0;
-}
-
-typedef int (*item_parser) (const cJSON *item, const char *path, void *elem, void *data,
-                            struct burrow_error *err);
-
-/* An array of objects into a calloc'd array of elem_size entries (none when elem_size is 0).
-   The count grows as entries are started, so a failure halfway still frees cleanly. */
-static int
-get_object_array (const cJSON *obj, const char *parent, const char *key, size_t elem_size,
-                  void **out, size_t *n_out, item_parser fn, void *data, struct burrow_error *err)
-{
-  char path[FIELD_MAX], item_path[FIELD_MAX];
-  const cJSON *arr, *it;
-  size_t i = 0;
-  if (get_array (obj, parent, key, &arr, err) < 0)
-    return -1;
-  if (arr == NULL || cJSON_GetArraySize (arr) == 0)
-    return 0;
-  if (elem_size && (*out = calloc (cJSON_GetArraySize (arr), elem_size)) == NULL)
-    return no_memory (err);
-  join_key (path, parent, key);
-  cJSON_ArrayForEach (it, arr)
-  {
-    join_index (item_path, path, i);
-    if (!cJSON_IsObject (it))
-      return field_error (err, item_path, "must be an object");
-    if (n_out)
-      *n_out = i + 1;
-    if (fn (it, item_path, elem_size ? (char *)*out + i * elem_size : NULL, data, err) < 0)
-      return -1;
-    i++;
-  }
-  return 0;
-}
-
-/* The struct array and its count from their fields, so callers cannot mismatch them. */
-#define GET_STRUCT_ARRAY(obj, parent, key, array, count, fn, data, err)                            \
-  get_object_array (obj, parent, key, sizeof *(array), (void **)&(array), &(count), fn, data, err)
 
 static const struct
 {
@@ -371,23 +54,23 @@ parse_rlimit (const cJSON *item, const char *path, void *elem, void *data, struc
   struct burrow_rlimit *rl = elem;
   const struct burrow_process *p = data;
   cleanup_free char *type = NULL;
-  char type_path[FIELD_MAX];
-  if (get_string (item, path, "type", true, &type, err) < 0
-      || get_uint (item, path, "soft", true, UINT64_MAX, &rl->soft, NULL, err) < 0
-      || get_uint (item, path, "hard", true, UINT64_MAX, &rl->hard, NULL, err) < 0)
+  char type_path[SPEC_FIELD_MAX];
+  if (spec_get_string (item, path, "type", true, &type, err) < 0
+      || spec_get_uint (item, path, "soft", true, UINT64_MAX, &rl->soft, NULL, err) < 0
+      || spec_get_uint (item, path, "hard", true, UINT64_MAX, &rl->hard, NULL, err) < 0)
     return -1;
-  join_key (type_path, path, "type");
+  spec_join_key (type_path, path, "type");
   for (size_t i = 0; i < sizeof rlimit_types / sizeof rlimit_types[0]; i++)
     if (strcmp (type, rlimit_types[i].name) == 0)
       {
         for (const struct burrow_rlimit *o = p->rlimits; o < rl; o++)
           if (o->resource == rlimit_types[i].resource)
-            return field_error (err, type_path, "%s is listed twice", type);
+            return spec_field_error (err, type_path, "%s is listed twice", type);
         rl->name = rlimit_types[i].name;
         rl->resource = rlimit_types[i].resource;
         return 0;
       }
-  return field_error (err, type_path, "is an unknown rlimit type `%s`", type);
+  return spec_field_error (err, type_path, "is an unknown rlimit type `%s`", type);
 }
 
 /* runc skips names it does not know (a newer kernel's capability in an older runtime)
@@ -395,17 +78,17 @@ parse_rlimit (const cJSON *item, const char *path, void *elem, void *data, struc
 static int
 parse_cap_set (const cJSON *caps, const char *key, uint64_t *mask, struct burrow_error *err)
 {
-  char path[FIELD_MAX], item_path[FIELD_MAX];
+  char path[SPEC_FIELD_MAX], item_path[SPEC_FIELD_MAX];
   const cJSON *arr, *it;
   size_t i = 0;
-  if (get_array (caps, "process.capabilities", key, &arr, err) < 0)
+  if (spec_get_array (caps, "process.capabilities", key, &arr, err) < 0)
     return -1;
-  join_key (path, "process.capabilities", key);
+  spec_join_key (path, "process.capabilities", key);
   cJSON_ArrayForEach (it, arr)
   {
-    join_index (item_path, path, i++);
+    spec_join_index (item_path, path, i++);
     if (!cJSON_IsString (it))
-      return field_error (err, item_path, "must be a string");
+      return spec_field_error (err, item_path, "must be a string");
     int cap = burrow_cap_from_name (it->valuestring);
     if (cap < 0 || cap > 63)
       {
@@ -422,7 +105,7 @@ static int
 parse_caps (const cJSON *proc, struct burrow_process *p, struct burrow_error *err)
 {
   const cJSON *caps;
-  if (get_object (proc, "process", "capabilities", false, &caps, err) < 0)
+  if (spec_get_object (proc, "process", "capabilities", false, &caps, err) < 0)
     return -1;
   if (caps == NULL)
     return 0;
@@ -440,29 +123,30 @@ static int
 parse_user (const cJSON *proc, struct burrow_user *u, struct burrow_error *err)
 {
   const char *up = "process.user";
-  char path[FIELD_MAX];
+  char path[SPEC_FIELD_MAX];
   const cJSON *user, *gids, *it;
   uint32_t umask_v = 0;
   size_t i = 0;
-  if (get_object (proc, "process", "user", false, &user, err) < 0)
+  if (spec_get_object (proc, "process", "user", false, &user, err) < 0)
     return -1;
   if (user == NULL)
     return 0;
-  if (get_u32 (user, up, "uid", false, &u->uid, NULL, err) < 0
-      || get_u32 (user, up, "gid", false, &u->gid, NULL, err) < 0
-      || get_u32 (user, up, "umask", false, &umask_v, &u->has_umask, err) < 0
-      || get_array (user, up, "additionalGids", &gids, err) < 0)
+  if (spec_get_u32 (user, up, "uid", false, &u->uid, NULL, err) < 0
+      || spec_get_u32 (user, up, "gid", false, &u->gid, NULL, err) < 0
+      || spec_get_u32 (user, up, "umask", false, &umask_v, &u->has_umask, err) < 0
+      || spec_get_array (user, up, "additionalGids", &gids, err) < 0)
     return -1;
   u->umask = (mode_t)umask_v;
   if (gids == NULL || cJSON_GetArraySize (gids) == 0)
     return 0;
   u->additional_gids = calloc (cJSON_GetArraySize (gids), sizeof *u->additional_gids);
   if (u->additional_gids == NULL)
-    return no_memory (err);
+    return spec_no_memory (err);
   cJSON_ArrayForEach (it, gids)
   {
     uint64_t gid;
-    if (want_uint (it, join_index (path, "process.user.additionalGids", i), UINT32_MAX, &gid, err)
+    if (spec_want_uint (it, spec_join_index (path, "process.user.additionalGids", i), UINT32_MAX,
+                        &gid, err)
         < 0)
       return -1;
     u->additional_gids[i] = (uint32_t)gid;
@@ -476,12 +160,12 @@ parse_console_size (const cJSON *proc, struct burrow_process *p, struct burrow_e
 {
   const cJSON *cs;
   uint64_t h = 0, w = 0;
-  if (get_object (proc, "process", "consoleSize", false, &cs, err) < 0)
+  if (spec_get_object (proc, "process", "consoleSize", false, &cs, err) < 0)
     return -1;
   if (cs == NULL)
     return 0;
-  if (get_uint (cs, "process.consoleSize", "height", true, UINT_MAX, &h, NULL, err) < 0
-      || get_uint (cs, "process.consoleSize", "width", true, UINT_MAX, &w, NULL, err) < 0)
+  if (spec_get_uint (cs, "process.consoleSize", "height", true, UINT_MAX, &h, NULL, err) < 0
+      || spec_get_uint (cs, "process.consoleSize", "width", true, UINT_MAX, &w, NULL, err) < 0)
     return -1;
   p->has_console_size = true;
   p->console_height = (unsigned int)h;
@@ -493,27 +177,29 @@ parse_console_size (const cJSON *proc, struct burrow_process *p, struct burrow_e
 static int
 parse_process (const cJSON *proc, struct burrow_process *p, struct burrow_error *err)
 {
-  if (get_strv (proc, "process", "args", &p->args, &p->n_args, err) < 0
-      || get_strv (proc, "process", "env", &p->env, &p->n_env, err) < 0)
+  if (spec_get_strv (proc, "process", "args", &p->args, &p->n_args, err) < 0
+      || spec_get_strv (proc, "process", "env", &p->env, &p->n_env, err) < 0)
     return -1;
   if (proc == NULL)
     return 0;
-  if (get_bool (proc, "process", "terminal", &p->terminal, err) < 0
+  if (spec_get_bool (proc, "process", "terminal", &p->terminal, err) < 0
       || parse_console_size (proc, p, err) < 0 || parse_user (proc, &p->user, err) < 0
-      || get_string (proc, "process", "cwd", false, &p->cwd, err) < 0
+      || spec_get_string (proc, "process", "cwd", false, &p->cwd, err) < 0
       || parse_caps (proc, p, err) < 0
       || GET_STRUCT_ARRAY (proc, "process", "rlimits", p->rlimits, p->n_rlimits, parse_rlimit, p,
                            err)
              < 0
-      || get_bool (proc, "process", "noNewPrivileges", &p->no_new_privileges, err) < 0
-      || get_string (proc, "process", "apparmorProfile", false, &p->apparmor_profile, err) < 0
-      || get_string (proc, "process", "selinuxLabel", false, &p->selinux_label, err) < 0
-      || get_object (proc, "process", "scheduler", false, &p->scheduler, err) < 0
-      || get_object (proc, "process", "ioPriority", false, &p->io_priority, err) < 0
-      || get_object (proc, "process", "execCPUAffinity", false, &p->exec_cpu_affinity, err) < 0)
+      || spec_get_bool (proc, "process", "noNewPrivileges", &p->no_new_privileges, err) < 0
+      || spec_get_string (proc, "process", "apparmorProfile", false, &p->apparmor_profile, err) < 0
+      || spec_get_string (proc, "process", "selinuxLabel", false, &p->selinux_label, err) < 0
+      || spec_get_object (proc, "process", "scheduler", false, &p->scheduler, err) < 0
+      || spec_get_object (proc, "process", "ioPriority", false, &p->io_priority, err) < 0
+      || spec_get_object (proc, "process", "execCPUAffinity", false, &p->exec_cpu_affinity, err)
+             < 0)
     return -1;
   int64_t oom = 0;
-  if (get_int (proc, "process", "oomScoreAdj", INT_MIN, INT_MAX, &oom, &p->has_oom_score_adj, err)
+  if (spec_get_int (proc, "process", "oomScoreAdj", INT_MIN, INT_MAX, &oom, &p->has_oom_score_adj,
+                    err)
       < 0)
     return -1;
   p->oom_score_adj = (int)oom;
@@ -525,21 +211,21 @@ parse_namespace (const cJSON *it, const char *path, void *elem, void *data,
                  struct burrow_error *err)
 {
   struct burrow_linux *l = data;
-  char type_path[FIELD_MAX];
+  char type_path[SPEC_FIELD_MAX];
   cleanup_free char *type = NULL;
   cleanup_free char *ns_path = NULL;
   int t;
-  if (get_string (it, path, "type", true, &type, err) < 0
-      || get_string (it, path, "path", false, &ns_path, err) < 0)
+  if (spec_get_string (it, path, "type", true, &type, err) < 0
+      || spec_get_string (it, path, "path", false, &ns_path, err) < 0)
     return -1;
-  join_key (type_path, path, "type");
+  spec_join_key (type_path, path, "type");
   for (t = 0; t < BURROW_NS_COUNT; t++)
     if (strcmp (type, burrow_ns_name (t)) == 0)
       break;
   if (t == BURROW_NS_COUNT)
-    return field_error (err, type_path, "is an unknown namespace type `%s`", type);
+    return spec_field_error (err, type_path, "is an unknown namespace type `%s`", type);
   if (l->namespaces[t].present)
-    return field_error (err, type_path, "lists the %s namespace twice", type);
+    return spec_field_error (err, type_path, "lists the %s namespace twice", type);
   l->namespaces[t].present = true;
   l->namespaces[t].path = steal_ptr (&ns_path);
   return 0;
@@ -550,9 +236,9 @@ parse_id_mapping (const cJSON *it, const char *path, void *elem, void *data,
                   struct burrow_error *err)
 {
   struct burrow_id_mapping *m = elem;
-  if (get_u32 (it, path, "containerID", true, &m->container_id, NULL, err) < 0
-      || get_u32 (it, path, "hostID", true, &m->host_id, NULL, err) < 0
-      || get_u32 (it, path, "size", true, &m->size, NULL, err) < 0)
+  if (spec_get_u32 (it, path, "containerID", true, &m->container_id, NULL, err) < 0
+      || spec_get_u32 (it, path, "hostID", true, &m->host_id, NULL, err) < 0
+      || spec_get_u32 (it, path, "size", true, &m->size, NULL, err) < 0)
     return -1;
   return 0;
 }
@@ -561,10 +247,10 @@ static int
 parse_mount (const cJSON *it, const char *path, void *elem, void *data, struct burrow_error *err)
 {
   struct burrow_mount *m = elem;
-  if (get_string (it, path, "destination", true, &m->destination, err) < 0
-      || get_string (it, path, "type", false, &m->type, err) < 0
-      || get_string (it, path, "source", false, &m->source, err) < 0
-      || get_strv (it, path, "options", &m->options, &m->n_options, err) < 0
+  if (spec_get_string (it, path, "destination", true, &m->destination, err) < 0
+      || spec_get_string (it, path, "type", false, &m->type, err) < 0
+      || spec_get_string (it, path, "source", false, &m->source, err) < 0
+      || spec_get_strv (it, path, "options", &m->options, &m->n_options, err) < 0
       || GET_STRUCT_ARRAY (it, path, "uidMappings", m->uid_mappings, m->n_uid_mappings,
                            parse_id_mapping, NULL, err)
              < 0
@@ -579,22 +265,23 @@ static int
 parse_device (const cJSON *it, const char *path, void *elem, void *data, struct burrow_error *err)
 {
   struct burrow_device *d = elem;
-  char field[FIELD_MAX];
+  char field[SPEC_FIELD_MAX];
   cleanup_free char *type = NULL;
   uint32_t mode = 0;
-  if (get_string (it, path, "path", true, &d->path, err) < 0
-      || get_string (it, path, "type", true, &type, err) < 0)
+  if (spec_get_string (it, path, "path", true, &d->path, err) < 0
+      || spec_get_string (it, path, "type", true, &type, err) < 0)
     return -1;
   if (strlen (type) != 1)
-    return field_error (err, join_key (field, path, "type"), "must be one character (c, b, u, p)");
+    return spec_field_error (err, spec_join_key (field, path, "type"),
+                             "must be one character (c, b, u, p)");
   d->type = type[0];
   bool has_major, has_minor;
-  if (get_int (it, path, "major", INT64_MIN, INT64_MAX, &d->major, &has_major, err) < 0
-      || get_int (it, path, "minor", INT64_MIN, INT64_MAX, &d->minor, &has_minor, err) < 0)
+  if (spec_get_int (it, path, "major", INT64_MIN, INT64_MAX, &d->major, &has_major, err) < 0
+      || spec_get_int (it, path, "minor", INT64_MIN, INT64_MAX, &d->minor, &has_minor, err) < 0)
     return -1;
-  if (get_u32 (it, path, "fileMode", false, &mode, &d->has_file_mode, err) < 0
-      || get_u32 (it, path, "uid", false, &d->uid, &d->has_uid, err) < 0
-      || get_u32 (it, path, "gid", false, &d->gid, &d->has_gid, err) < 0)
+  if (spec_get_u32 (it, path, "fileMode", false, &mode, &d->has_file_mode, err) < 0
+      || spec_get_u32 (it, path, "uid", false, &d->uid, &d->has_uid, err) < 0
+      || spec_get_u32 (it, path, "gid", false, &d->gid, &d->has_gid, err) < 0)
     return -1;
   d->file_mode = (mode_t)mode;
   return 0;
@@ -604,12 +291,13 @@ parse_device (const cJSON *it, const char *path, void *elem, void *data, struct 
 static int
 parse_linux (const cJSON *lx, struct burrow_linux *l, struct burrow_error *err)
 {
-  if (get_strv (lx, "linux", "maskedPaths", &l->masked_paths, &l->n_masked_paths, err) < 0
-      || get_strv (lx, "linux", "readonlyPaths", &l->readonly_paths, &l->n_readonly_paths, err) < 0)
+  if (spec_get_strv (lx, "linux", "maskedPaths", &l->masked_paths, &l->n_masked_paths, err) < 0
+      || spec_get_strv (lx, "linux", "readonlyPaths", &l->readonly_paths, &l->n_readonly_paths, err)
+             < 0)
     return -1;
   if (lx == NULL)
     return 0;
-  if (get_object_array (lx, "linux", "namespaces", 0, NULL, NULL, parse_namespace, l, err) < 0
+  if (spec_get_object_array (lx, "linux", "namespaces", 0, NULL, NULL, parse_namespace, l, err) < 0
       || GET_STRUCT_ARRAY (lx, "linux", "uidMappings", l->uid_mappings, l->n_uid_mappings,
                            parse_id_mapping, NULL, err)
              < 0
@@ -619,14 +307,14 @@ parse_linux (const cJSON *lx, struct burrow_linux *l, struct burrow_error *err)
       || GET_STRUCT_ARRAY (lx, "linux", "devices", l->devices, l->n_devices, parse_device, NULL,
                            err)
              < 0
-      || get_string_map (lx, "linux", "sysctl", &l->sysctl, &l->n_sysctl, err) < 0
-      || get_string (lx, "linux", "rootfsPropagation", false, &l->rootfs_propagation, err) < 0
-      || get_string (lx, "linux", "cgroupsPath", false, &l->cgroups_path, err) < 0
-      || get_string (lx, "linux", "mountLabel", false, &l->mount_label, err) < 0
-      || get_object (lx, "linux", "resources", false, &l->resources, err) < 0
-      || get_object (lx, "linux", "seccomp", false, &l->seccomp, err) < 0
-      || get_object (lx, "linux", "timeOffsets", false, &l->time_offsets, err) < 0
-      || get_object (lx, "linux", "personality", false, &l->personality, err) < 0)
+      || spec_get_string_map (lx, "linux", "sysctl", &l->sysctl, &l->n_sysctl, err) < 0
+      || spec_get_string (lx, "linux", "rootfsPropagation", false, &l->rootfs_propagation, err) < 0
+      || spec_get_string (lx, "linux", "cgroupsPath", false, &l->cgroups_path, err) < 0
+      || spec_get_string (lx, "linux", "mountLabel", false, &l->mount_label, err) < 0
+      || spec_get_object (lx, "linux", "resources", false, &l->resources, err) < 0
+      || spec_get_object (lx, "linux", "seccomp", false, &l->seccomp, err) < 0
+      || spec_get_object (lx, "linux", "timeOffsets", false, &l->time_offsets, err) < 0
+      || spec_get_object (lx, "linux", "personality", false, &l->personality, err) < 0)
     return -1;
   return 0;
 }
@@ -636,9 +324,9 @@ static int
 parse_root (const cJSON *doc, struct burrow_spec *spec, struct burrow_error *err)
 {
   const cJSON *root;
-  if (get_object (doc, "", "root", true, &root, err) < 0
-      || get_string (root, "root", "path", true, &spec->root_path, err) < 0
-      || get_bool (root, "root", "readonly", &spec->root_readonly, err) < 0)
+  if (spec_get_object (doc, "", "root", true, &root, err) < 0
+      || spec_get_string (root, "root", "path", true, &spec->root_path, err) < 0
+      || spec_get_bool (root, "root", "readonly", &spec->root_readonly, err) < 0)
     return -1;
   const char *p = spec->root_path;
   size_t blen = strlen (spec->bundle);
@@ -650,7 +338,7 @@ parse_root (const cJSON *doc, struct burrow_spec *spec, struct burrow_error *err
   if (r < 0)
     {
       spec->rootfs = NULL;
-      return no_memory (err);
+      return spec_no_memory (err);
     }
   return 0;
 }
@@ -660,19 +348,21 @@ parse_document (const cJSON *doc, struct burrow_spec *spec, struct burrow_error 
 {
   const cJSON *proc, *lx;
   if (!cJSON_IsObject (doc))
-    return invalid (err, "config.json: the top level must be a JSON object");
-  if (get_string (doc, "", "ociVersion", true, &spec->oci_version, err) < 0
-      || parse_root (doc, spec, err) < 0 || get_object (doc, "", "process", false, &proc, err) < 0
+    return spec_invalid (err, "config.json: the top level must be a JSON object");
+  if (spec_get_string (doc, "", "ociVersion", true, &spec->oci_version, err) < 0
+      || parse_root (doc, spec, err) < 0
+      || spec_get_object (doc, "", "process", false, &proc, err) < 0
       || parse_process (proc, &spec->process, err) < 0)
     return -1;
   spec->has_process = proc != NULL;
-  if (get_string (doc, "", "hostname", false, &spec->hostname, err) < 0
-      || get_string (doc, "", "domainname", false, &spec->domainname, err) < 0
+  if (spec_get_string (doc, "", "hostname", false, &spec->hostname, err) < 0
+      || spec_get_string (doc, "", "domainname", false, &spec->domainname, err) < 0
       || GET_STRUCT_ARRAY (doc, "", "mounts", spec->mounts, spec->n_mounts, parse_mount, NULL, err)
              < 0
-      || get_string_map (doc, "", "annotations", &spec->annotations, &spec->n_annotations, err) < 0
-      || get_object (doc, "", "hooks", false, &spec->hooks, err) < 0
-      || get_object (doc, "", "linux", false, &lx, err) < 0
+      || spec_get_string_map (doc, "", "annotations", &spec->annotations, &spec->n_annotations, err)
+             < 0
+      || spec_get_object (doc, "", "hooks", false, &spec->hooks, err) < 0
+      || spec_get_object (doc, "", "linux", false, &lx, err) < 0
       || parse_linux (lx, &spec->linux_, err) < 0)
     return -1;
   return 0;
@@ -707,16 +397,16 @@ burrow_spec_parse (const char *text, const char *bundle, struct burrow_spec **ou
   const char *end = NULL;
   unsigned line, col;
   if (bundle == NULL || bundle[0] != '/')
-    return invalid (err, "bundle `%s` must be an absolute path", bundle ? bundle : "");
+    return spec_invalid (err, "bundle `%s` must be an absolute path", bundle ? bundle : "");
   if ((spec = calloc (1, sizeof *spec)) == NULL || (spec->bundle = strdup (bundle)) == NULL)
-    return no_memory (err);
+    return spec_no_memory (err);
   /* The end pointer rather than cJSON_GetErrorPtr: that one is a global, shared with
      every other thread parsing JSON. */
   spec->json = cJSON_ParseWithOpts (text, &end, true);
   if (spec->json == NULL)
     {
       text_position (text, end ? end : text, &line, &col);
-      return invalid (err, "config.json is not valid JSON (line %u, column %u)", line, col);
+      return spec_invalid (err, "config.json is not valid JSON (line %u, column %u)", line, col);
     }
   if (parse_document (spec->json, spec, err) < 0)
     return -1;
@@ -733,7 +423,7 @@ burrow_spec_load (const char *bundle, struct burrow_spec **out, struct burrow_er
   cleanup_free char *abs = NULL;
 
   if (asprintf (&path, "%s/config.json", dir) < 0)
-    return no_memory (err);
+    return spec_no_memory (err);
   if (burrow_read_file (path, (size_t)CONFIG_MAX_MIB << 20, &text, NULL, err) < 0)
     {
       if (err->errnum == EFBIG)
@@ -853,7 +543,7 @@ burrow_process_parse (const cJSON *proc, struct burrow_process *out, struct burr
 {
   memset (out, 0, sizeof *out);
   if (!cJSON_IsObject (proc))
-    return invalid (err, "process: must be a JSON object");
+    return spec_invalid (err, "process: must be a JSON object");
   if (parse_process (proc, out, err) < 0)
     {
       free_process (out);

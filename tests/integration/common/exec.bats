@@ -146,3 +146,18 @@ JSON
   expect_line Seccomp=2
   [ ! -e "$BUNDLE/rootfs/made-by-exec" ]
 }
+
+@test "exec refuses to run the runtime's own binary inside the container (CVE-2019-5736)" {
+  start_sleeper ex13
+  local before
+  before=$(sha256sum "$BURROW" | cut -d' ' -f1)
+  run --separate-stderr burrow exec ex13 /proc/self/exe --version
+  [ "$status" -eq 255 ]
+  expect_contains "$stderr" "CVE-2019-5736"
+  printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/self.sh"
+  chmod 755 "$BUNDLE/rootfs/self.sh"
+  run --separate-stderr burrow exec ex13 /self.sh
+  [ "$status" -eq 255 ]
+  expect_contains "$stderr" "CVE-2019-5736"
+  [ "$(sha256sum "$BURROW" | cut -d' ' -f1)" = "$before" ]
+}

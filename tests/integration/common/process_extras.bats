@@ -135,3 +135,12 @@ load ../helpers
   [ "$status" -eq 0 ]
   expect_contains "$stderr" "burrow-test-profile" "AppArmor is not enabled"
 }
+
+@test "linux.resources that cannot be applied yet: one warning naming them, the container runs" {
+  set_cfg '.linux.resources = {memory: {limit: 100000000}, pids: {limit: 50}, devices: [{allow: false, access: "rwm"}]}'
+  set_args true
+  run --separate-stderr burrow run --bundle "$BUNDLE" res1
+  [ "$status" -eq 0 ]
+  expect_contains "$stderr" "memory" "pids" "not applied"
+  [[ $stderr != *devices* ]]
+}
