@@ -149,6 +149,12 @@ burrow_state_serialize (const struct burrow_state *st)
     }
   cJSON_AddBoolToObject (o, "rootless", st->rootless);
   cJSON_AddBoolToObject (o, "pidNamespace", st->pid_ns);
+  if (st->cgroup_json)
+    {
+      cJSON *c = cJSON_Parse (st->cgroup_json);
+      if (c)
+        cJSON_AddItemToObject (o, "cgroup", c);
+    }
   char *s = cJSON_Print (o);
   cJSON_Delete (o);
   return s;
@@ -185,6 +191,8 @@ burrow_state_parse (const char *text, struct burrow_state *out, struct burrow_er
   out->annotations_json = cJSON_IsObject (ann) ? cJSON_PrintUnformatted (ann) : NULL;
   out->rootless = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "rootless"));
   out->pid_ns = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "pidNamespace"));
+  const cJSON *cg = cJSON_GetObjectItemCaseSensitive (o, "cgroup");
+  out->cgroup_json = cJSON_IsObject (cg) ? cJSON_PrintUnformatted (cg) : NULL;
   cJSON_Delete (o);
   if (out->id == NULL || out->pid <= 0)
     {
@@ -231,5 +239,6 @@ burrow_state_release (struct burrow_state *st)
   free (st->created);
   free (st->owner);
   free (st->annotations_json);
+  free (st->cgroup_json);
   memset (st, 0, sizeof *st);
 }

@@ -25,6 +25,8 @@ struct burrow_state
   char *annotations_json; /* JSON object text, or NULL */
   bool rootless;
   bool pid_ns; /* the init is pid 1 of a new pid namespace */
+  char *cgroup_json; /* the cgroup chosen at create (cgroup.h: burrow_cgroup_to_json), JSON
+                        object text, or NULL: none (states written before cgroups existed) */
 };
 
 /* An open, locked container directory. */
