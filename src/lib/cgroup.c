@@ -167,6 +167,10 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, cons
              struct burrow_cgroup *out, int *clone_into_fd, struct burrow_error *err)
 {
   cleanup_free char *base = NULL;
+  cleanup_free char *root_default = NULL;
+  /* root's default is runc's: /<id> from the top of the hierarchy */
+  if (cp == NULL && !rootless && asprintf (&root_default, "/%s", out->id) > 0)
+    cp = root_default;
   if (cp == NULL || cp[0] != '/')
     {
       if (burrow_cg_fs2_base (h, rootless, &base) < 0)
@@ -193,10 +197,11 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, cons
     }
   out->manager = BURROW_CGROUP_CGROUPFS;
   out->version = 2;
-  int made = burrow_cg_fs2_make (h, out->path, cp != NULL, res, err);
+  bool explicit_path = cp != NULL && cp != root_default;
+  int made = burrow_cg_fs2_make (h, out->path, explicit_path, res, err);
   if (made < 0)
     {
-      if (cp)
+      if (explicit_path)
         return burrow_error_prefix (err, "linux.cgroupsPath `%s`", cp);
       char why[BURROW_ERROR_MSG_MAX + 64];
       snprintf (why, sizeof why, "cannot make a cgroup: %s", err->msg);

@@ -13,12 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* <mount><own cgroup>/<rel>, or <mount><abs> for an absolute cgroupsPath. */
+/* <mount><own cgroup>/<rel>, <mount><abs> for an absolute cgroupsPath, and runc's
+   default <mount>/<id> without one. */
 static char *
 dir_for (const char *mount, const char *controller, const char *cp, const char *id)
 {
   char *out = NULL;
-  if (cp && cp[0] == '/')
+  if (cp == NULL)
+    return asprintf (&out, "%s/%s", mount, id) < 0 ? NULL : out;
+  if (cp[0] == '/')
     return asprintf (&out, "%s%s", mount, cp) < 0 ? NULL : out;
   cleanup_free char *own = burrow_cg_proc_path (0, controller);
   if (own == NULL)
@@ -30,7 +33,7 @@ dir_for (const char *mount, const char *controller, const char *cp, const char *
     own[n - 11] = '\0';
   if (strcmp (own, "/") == 0)
     own[0] = '\0';
-  return asprintf (&out, "%s%s/%s", mount, own, cp ? cp : id) < 0 ? NULL : out;
+  return asprintf (&out, "%s%s/%s", mount, own, cp) < 0 ? NULL : out;
 }
 
 /* A new cpuset cgroup starts with no cpus and no mems: no task may join it until they are
