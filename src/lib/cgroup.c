@@ -163,9 +163,11 @@ has_dotdot (const char *p)
 
 /* cgroupfs v2: the path, made, limited, and an fd to clone the init into. */
 static int
-prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, const cJSON *res,
-             struct burrow_cgroup *out, int *clone_into_fd, struct burrow_error *err)
+prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp,
+             const struct burrow_spec *spec, struct burrow_cgroup *out, int *clone_into_fd,
+             struct burrow_error *err)
 {
+  const cJSON *res = spec->linux_.resources;
   cleanup_free char *base = NULL;
   cleanup_free char *root_default = NULL;
   /* root's default is runc's: /<id> from the top of the hierarchy */
@@ -218,6 +220,11 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, cons
       return -1;
     }
   burrow_cg_writes_release (&w);
+  /* Device rules on v2 are an eBPF program: root's to load. A user's container has only
+     the device nodes bound into its /dev. */
+  const cJSON *devices = cJSON_GetObjectItemCaseSensitive (res, "devices");
+  if (!rootless && devices && burrow_cg_devices_attach (out->path, devices, spec, err) < 0)
+    return -1;
   *clone_into_fd = open (out->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   return 0;
 }
@@ -254,7 +261,7 @@ prepare_cgroupfs (const struct burrow_cg_host *h, bool rootless, const struct bu
   if (cp && has_dotdot (cp))
     return burrow_fail_plain (err, EINVAL, "linux.cgroupsPath `%s`: `..` is not allowed", cp);
   if (h->v2_mount && (h->unified || rootless))
-    return prepare_fs2 (h, rootless, cp, res, out, clone_into_fd, err);
+    return prepare_fs2 (h, rootless, cp, spec, out, clone_into_fd, err);
   if (!rootless)
     return prepare_fs1 (h, spec, out, err);
   disable (out, res, "this host has no cgroup v2 hierarchy, and cgroup v1 cannot be delegated");

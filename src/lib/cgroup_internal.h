@@ -65,6 +65,11 @@ void burrow_cg_writes_controllers (const struct burrow_cg_writes *w, char *buf, 
 /* The keys of linux.resources a limit is set for (devices left out), for warnings. */
 void burrow_cg_resource_keys (const cJSON *res, char *buf, size_t size);
 
+/* cgroup_devices.c: the v2 device program from linux.resources.devices (plus runc's
+   default devices and linux.devices when spec is given), attached to the cgroup dir. */
+int burrow_cg_devices_attach (const char *dir, const cJSON *devices,
+                              const struct burrow_spec *spec, struct burrow_error *err);
+
 /* cgroup_fs2.c */
 int burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool explicit_path,
                         const cJSON *res, struct burrow_error *err);
