@@ -373,7 +373,8 @@ burrow_cgroup_enter (struct burrow_cgroup *cg, pid_t pid, const struct burrow_sp
     case BURROW_CGROUP_SYSTEMD:
       if (burrow_cg_systemd_start (cg, cg->slice, pid, spec->linux_.resources, err) < 0)
         {
-          if (err->errnum == EINVAL) /* a limit systemd or the kernel refused */
+          /* a limit systemd or the kernel refused, a unit of that name already there */
+          if (err->errnum == EINVAL || err->errnum == EEXIST)
             return -1;
           char why[BURROW_ERROR_MSG_MAX];
           snprintf (why, sizeof why, "%s", err->msg);

@@ -96,8 +96,8 @@ enable_controllers (const char *mount, const char *path, const char *ctrls)
     }
 }
 
-static void
-warn_missing (const char *path, const struct burrow_cg_writes *w)
+void
+burrow_cg_fs2_warn_missing (const char *path, const struct burrow_cg_writes *w)
 {
   char keys[256] = "", ctrls[128] = "";
   size_t kl = 0, cl = 0;
@@ -150,7 +150,7 @@ burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool expli
   if (ctrls[0])
     {
       enable_controllers (h->v2_mount, path, ctrls);
-      warn_missing (path, &w);
+      burrow_cg_fs2_warn_missing (path, &w);
     }
   burrow_cg_writes_release (&w);
   return made;
@@ -166,7 +166,7 @@ burrow_cg_fs2_apply (const char *path, const struct burrow_cg_writes *w, bool sk
       if (x->ctrl && !has_ctrl (path, "cgroup.controllers", x->ctrl))
         {
           if (skip_missing)
-            continue; /* named by warn_missing */
+            continue; /* named by burrow_cg_fs2_warn_missing */
           return burrow_fail_plain (err, ENOTSUP,
                                     "linux.resources.%s: the %s controller is not available "
                                     "in cgroup `%s` (not delegated or not enabled above it)",

@@ -465,6 +465,7 @@ burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
     return burrow_cg_fs1_apply (cg, res, true, err);
   if (burrow_cg_translate (res, 2, &all, err) < 0)
     return -1;
+  burrow_cg_fs2_warn_missing (cg->path, &all);
   for (size_t i = 0; i < all.n && r >= 0; i++)
     {
       struct burrow_cg_writes one = { .v = &all.v[i], .n = 1, .cap = 1 };
