@@ -415,6 +415,9 @@ burrow_cgroup_apply (const struct burrow_cgroup *cg, const cJSON *resources,
   struct burrow_cg_writes w;
   if (burrow_cg_translate (resources, 2, &w, err) < 0)
     return -1;
+  /* a limit the container did not have at create may need a controller enabled */
+  if (cg->manager == BURROW_CGROUP_CGROUPFS)
+    burrow_cg_fs2_enable (cg->path, &w);
   int r = burrow_cg_fs2_apply (cg->path, &w, false, err);
   burrow_cg_writes_release (&w);
   return r;

@@ -161,7 +161,8 @@ burrow_cg_has_word (const char *dir, const char *file, const char *name)
   if (burrow_cg_read (dir, file, &text, &ignored) < 0)
     return false;
   size_t n = strlen (name);
-  for (char *p = strtok (text, " \n"); p; p = strtok (NULL, " \n"))
+  char *save = NULL;
+  for (char *p = strtok_r (text, " \n", &save); p; p = strtok_r (NULL, " \n", &save))
     if (strlen (p) == n && strcmp (p, name) == 0)
       return true;
   return false;

@@ -70,21 +70,33 @@ has_ctrl (const char *dir, const char *file, const char *c)
   return burrow_cg_has_word (dir, file, c);
 }
 
-/* Enable each controller in the subtree_control of every ancestor of path below the
-   mount, where it is offered and not yet on. Failures show up as missing controllers. */
-static void
-enable_controllers (const char *mount, const char *path, const char *ctrls)
+/* Enable each controller the writes need in the subtree_control of every ancestor of
+   path below the cgroup2 mount, where it is offered and not yet on. Failures show up as
+   missing controllers. */
+void
+burrow_cg_fs2_enable (const char *path, const struct burrow_cg_writes *w)
 {
+  char ctrls[256];
+  struct burrow_cg_host h;
+  burrow_cg_writes_controllers (w, ctrls, sizeof ctrls);
+  if (ctrls[0] == '\0' || burrow_cg_host_probe (&h) < 0 || h.v2_mount == NULL
+      || strncmp (path, h.v2_mount, strlen (h.v2_mount)) != 0)
+    {
+      burrow_cg_host_release (&h);
+      return;
+    }
+  size_t mlen = strlen (h.v2_mount);
+  burrow_cg_host_release (&h);
   cleanup_free char *dir = strdup (path);
   if (dir == NULL)
     return;
-  size_t mlen = strlen (mount);
   for (char *p = dir + mlen; p && *p; p = strchr (p + 1, '/'))
     {
       char saved = *p;
       *p = '\0';
       cleanup_free char *list = strdup (ctrls);
-      for (char *c = list ? strtok (list, " ") : NULL; c; c = strtok (NULL, " "))
+      char *save = NULL;
+      for (char *c = list ? strtok_r (list, " ", &save) : NULL; c; c = strtok_r (NULL, " ", &save))
         if (has_ctrl (dir, "cgroup.controllers", c) && !has_ctrl (dir, "cgroup.subtree_control", c))
           {
             char plus[64];
@@ -145,13 +157,8 @@ burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool expli
       burrow_cg_writes_release (&w);
       return -1;
     }
-  char ctrls[256];
-  burrow_cg_writes_controllers (&w, ctrls, sizeof ctrls);
-  if (ctrls[0])
-    {
-      enable_controllers (h->v2_mount, path, ctrls);
-      burrow_cg_fs2_warn_missing (path, &w);
-    }
+  burrow_cg_fs2_enable (path, &w);
+  burrow_cg_fs2_warn_missing (path, &w);
   burrow_cg_writes_release (&w);
   return made;
 }

@@ -75,6 +75,7 @@ int burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool e
                         const cJSON *res, struct burrow_error *err);
 int burrow_cg_fs2_apply (const char *path, const struct burrow_cg_writes *w, bool warn_missing,
                          struct burrow_error *err);
+void burrow_cg_fs2_enable (const char *path, const struct burrow_cg_writes *w);
 /* One warning naming the limits whose controllers path does not have, and how to
    delegate them. */
 void burrow_cg_fs2_warn_missing (const char *path, const struct burrow_cg_writes *w);

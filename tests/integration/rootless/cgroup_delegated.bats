@@ -16,6 +16,9 @@ setup ()
   V2_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
   # the cgroup path of the delegated subtree, as /proc/PID/cgroup shows it
   DELEGATED=${BURROW_TEST_CGROUP#"$V2_MOUNT"}
+  # cgroupfs is what is tested here: no user bus, or burrow would ask the user's systemd
+  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR
+  unset DBUS_SESSION_BUS_ADDRESS
 }
 
 cgroup_path_of ()
