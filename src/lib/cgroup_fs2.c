@@ -77,7 +77,7 @@ void
 burrow_cg_fs2_enable (const char *path, const struct burrow_cg_writes *w)
 {
   char ctrls[256];
-  struct burrow_cg_host h;
+  struct burrow_cg_host h = { 0 };
   burrow_cg_writes_controllers (w, ctrls, sizeof ctrls);
   if (ctrls[0] == '\0' || burrow_cg_host_probe (&h) < 0 || h.v2_mount == NULL
       || strncmp (path, h.v2_mount, strlen (h.v2_mount)) != 0)
