@@ -189,7 +189,7 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp,
           return 0;
         }
     }
-  int n = cp == NULL    ? asprintf (&out->path, "%s/%s", base, out->id)
+  int n = cp == NULL     ? asprintf (&out->path, "%s/%s", base, out->id)
           : cp[0] == '/' ? asprintf (&out->path, "%s%s", h->v2_mount, cp)
                          : asprintf (&out->path, "%s/%s", base, cp);
   if (n < 0)
@@ -350,9 +350,8 @@ systemd_fallback (struct burrow_cgroup *cg, pid_t pid, const struct burrow_spec 
   char *id = steal_ptr (&cg->id);
   burrow_cgroup_release (cg);
   cg->id = id;
-  int r = burrow_cg_host_probe (&h) < 0
-              ? 0
-              : prepare_cgroupfs (&h, rootless, spec, NULL, cg, &fd, err);
+  int r = burrow_cg_host_probe (&h) < 0 ? 0
+                                        : prepare_cgroupfs (&h, rootless, spec, NULL, cg, &fd, err);
   burrow_cg_host_release (&h);
   if (fd >= 0)
     close (fd);

@@ -20,7 +20,7 @@
 struct dev_rule
 {
   bool allow;
-  char type; /* 'a', 'c', 'b' */
+  char type;              /* 'a', 'c', 'b' */
   long long major, minor; /* -1: any */
   unsigned access;        /* BPF_DEVCG_ACC_* */
 };
@@ -137,12 +137,12 @@ burrow_cg_devices_attach (const char *dir, const cJSON *devices, const struct bu
   if (prog == NULL)
     return burrow_fail (err, ENOMEM, "device rules");
   size_t len = 0;
-  prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0); /* access_type */
+  prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0);      /* access_type */
   prog[len++] = insn (BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff); /* its device type */
   prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 3, 1, 0, 0);
   prog[len++] = insn (BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16); /* the access asked for */
-  prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0); /* major */
-  prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0); /* minor */
+  prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0);  /* major */
+  prog[len++] = insn (BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0);  /* minor */
   /* The last matching rule decides: test them from the last. A rule matching every
      device ends the program (the verifier refuses unreachable code after it). */
   bool ended = false;
@@ -164,7 +164,7 @@ burrow_cg_devices_attach (const char *dir, const cJSON *devices, const struct bu
   attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
   attr.insns = (uint64_t)(uintptr_t)prog;
   attr.insn_cnt = len;
-  attr.license = (uint64_t)(uintptr_t)"GPL";
+  attr.license = (uint64_t)(uintptr_t) "GPL";
   attr.log_buf = (uint64_t)(uintptr_t)log;
   attr.log_size = sizeof log;
   attr.log_level = 1;

@@ -144,7 +144,8 @@ burrow_cg_fs1_enter (const struct burrow_cgroup *cg, pid_t pid, struct burrow_er
   char buf[32];
   snprintf (buf, sizeof buf, "%d", pid);
   for (int c = 0; c < BURROW_CG1_COUNT; c++)
-    if (cg->v1[c] && !seen_before (cg, c) && burrow_cg_write (cg->v1[c], "cgroup.procs", buf, err) < 0)
+    if (cg->v1[c] && !seen_before (cg, c)
+        && burrow_cg_write (cg->v1[c], "cgroup.procs", buf, err) < 0)
       return -1;
   if (cg->path && burrow_cg_write (cg->path, "cgroup.procs", buf, err) < 0)
     return -1;
@@ -228,7 +229,8 @@ burrow_cg_fs1_apply (const struct burrow_cgroup *cg, const cJSON *res, bool skip
           r = write_v1 (cg->v1[c], &w, &i, err);
           continue;
         }
-      bool v2_has = cg->path && x->ctrl && burrow_cg_has_word (cg->path, "cgroup.controllers", x->ctrl);
+      bool v2_has
+          = cg->path && x->ctrl && burrow_cg_has_word (cg->path, "cgroup.controllers", x->ctrl);
       if (x->ctrl && ml < sizeof missing)
         ml += snprintf (missing + ml, sizeof missing - ml, "%s ", x->ctrl);
       if (!v2_has && kl < sizeof keys && strstr (keys, x->key) == NULL)

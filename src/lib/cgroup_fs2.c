@@ -18,7 +18,8 @@ owned_by_me (const char *dir)
 {
   struct stat st;
   cleanup_free char *procs = NULL;
-  if (stat (dir, &st) < 0 || st.st_uid != geteuid () || asprintf (&procs, "%s/cgroup.procs", dir) < 0)
+  if (stat (dir, &st) < 0 || st.st_uid != geteuid ()
+      || asprintf (&procs, "%s/cgroup.procs", dir) < 0)
     return false;
   return access (dir, W_OK) == 0 && access (procs, W_OK) == 0;
 }
@@ -147,8 +148,7 @@ burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool expli
   cleanup_free char *first = NULL;
   int made = burrow_cg_mkdir_p (h->v2_mount, path, &first, err);
   if (made >= 0 && !owned_by_me (path) && geteuid () != 0)
-    made = burrow_fail_plain (err, EACCES,
-                              "cgroup `%s` exists and is not writable by uid %d", path,
+    made = burrow_fail_plain (err, EACCES, "cgroup `%s` exists and is not writable by uid %d", path,
                               (int)geteuid ());
   if (made < 0)
     {

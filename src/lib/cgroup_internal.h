@@ -39,7 +39,7 @@ int burrow_cg_rmdir_tree (const char *path, struct burrow_error *err);
 /* One file write that a piece of linux.resources turns into. */
 struct burrow_cg_write
 {
-  const char *key; /* the OCI field, for messages ("memory.limit") */
+  const char *key;  /* the OCI field, for messages ("memory.limit") */
   const char *ctrl; /* the controller the file belongs to; NULL for cgroup.* files */
   char *file;
   char *value;
@@ -67,8 +67,8 @@ void burrow_cg_resource_keys (const cJSON *res, char *buf, size_t size);
 
 /* cgroup_devices.c: the v2 device program from linux.resources.devices (plus runc's
    default devices and linux.devices when spec is given), attached to the cgroup dir. */
-int burrow_cg_devices_attach (const char *dir, const cJSON *devices,
-                              const struct burrow_spec *spec, struct burrow_error *err);
+int burrow_cg_devices_attach (const char *dir, const cJSON *devices, const struct burrow_spec *spec,
+                              struct burrow_error *err);
 
 /* cgroup_fs2.c */
 int burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool explicit_path,
