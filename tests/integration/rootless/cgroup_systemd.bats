@@ -8,16 +8,12 @@
 # systemd is exercised by the VM stage.
 
 load ../helpers
+load cgroup_common
 
 setup ()
 {
-  burrow_setup
-  require_rootless_mode
-  [[ -n ${BURROW_TEST_CGROUP:-} && -d $BURROW_TEST_CGROUP ]] \
-    || skip "no delegated cgroup (tests/run.sh as root sets BURROW_TEST_CGROUP)"
+  cgroup_setup
   [[ -x ${FAKE_SYSTEMD:-} ]] || skip "FAKE_SYSTEMD (tests/probe/fake_systemd) not given"
-  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
-  unset DBUS_SESSION_BUS_ADDRESS
   mkdir -p "$XDG_RUNTIME_DIR/systemd"
   # the user's systemd would own user.slice; the stand-in makes scopes there
   SLICE=$BURROW_TEST_CGROUP/user.slice-$BATS_TEST_NUMBER
