@@ -210,10 +210,43 @@ apply_unified (const struct burrow_cgroup *cg, const cJSON *res, const char *mis
   return r;
 }
 
+/* linux.resources.unified on a hybrid host: written as is in the unified cgroup; a key
+   whose controller is not there is an error (it names a file, it is not a limit to warn
+   about). */
+static int
+apply_unified_map (const struct burrow_cgroup *cg, const cJSON *unified, struct burrow_error *err)
+{
+  if (cg->path == NULL)
+    return burrow_fail_plain (err, ENOTSUP,
+                              "linux.resources.unified: needs a cgroup v2 hierarchy, and this "
+                              "host has none for the container");
+  cJSON *only = cJSON_CreateObject ();
+  cJSON_AddItemToObject (only, "unified", cJSON_Duplicate (unified, 1));
+  struct burrow_cg_writes w;
+  int r = burrow_cg_translate (only, 2, &w, err);
+  cJSON_Delete (only);
+  if (r == 0)
+    r = burrow_cg_fs2_apply (cg->path, &w, false, err);
+  burrow_cg_writes_release (&w);
+  return r;
+}
+
 int
 burrow_cg_fs1_apply (const struct burrow_cgroup *cg, const cJSON *res, bool skip_missing,
                      struct burrow_error *err)
 {
+  const cJSON *unified = cJSON_GetObjectItemCaseSensitive (res, "unified");
+  if (unified)
+    {
+      if (apply_unified_map (cg, unified, err) < 0)
+        return -1;
+      /* the rest, v1-style */
+      cJSON *rest = cJSON_Duplicate (res, 1);
+      cJSON_DeleteItemFromObjectCaseSensitive (rest, "unified");
+      int r = burrow_cg_fs1_apply (cg, rest, skip_missing, err);
+      cJSON_Delete (rest);
+      return r;
+    }
   struct burrow_cg_writes w;
   if (burrow_cg_translate (res, 1, &w, err) < 0)
     return -1;

@@ -117,7 +117,8 @@ burrow_cg_fs2_warn_missing (const char *path, const struct burrow_cg_writes *w)
   for (size_t i = 0; i < w->n; i++)
     {
       const char *c = w->v[i].ctrl;
-      if (c == NULL || has_ctrl (path, "cgroup.controllers", c))
+      if (c == NULL || strcmp (w->v[i].key, "unified") == 0
+          || has_ctrl (path, "cgroup.controllers", c))
         continue;
       char pad[300], word[80];
       snprintf (pad, sizeof pad, ", %s, ", keys);
@@ -172,8 +173,10 @@ burrow_cg_fs2_apply (const char *path, const struct burrow_cg_writes *w, bool sk
       const struct burrow_cg_write *x = &w->v[i];
       if (x->ctrl && !has_ctrl (path, "cgroup.controllers", x->ctrl))
         {
-          if (skip_missing)
-            continue; /* named by burrow_cg_fs2_warn_missing */
+          /* a limit is warned about (burrow_cg_fs2_warn_missing); a unified key names a
+             file that is not there: an error */
+          if (skip_missing && strcmp (x->key, "unified") != 0)
+            continue;
           return burrow_fail_plain (err, ENOTSUP,
                                     "linux.resources.%s: the %s controller is not available "
                                     "in cgroup `%s` (not delegated or not enabled above it)",

@@ -102,6 +102,21 @@ all_dirs ()
   grep -qx "$(container_pid huge)" "$dir/cgroup.procs"
 }
 
+@test "root on v1: linux.resources.unified is written in the hybrid unified cgroup" {
+  [[ -d /sys/fs/cgroup/unified ]] || skip "no hybrid unified hierarchy"
+  grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers || skip "no hugetlb controller"
+  set_args probe sleep 100
+  set_cfg '.linux.resources.unified = {"hugetlb.2MB.max": "8388608"}'
+  create_container uni
+  [ "$(cat "$(jq -r .cgroup.path "$BURROW_STATE/uni/state.json")/hugetlb.2MB.max")" = 8388608 ]
+  # a key no cgroup of this host has is an error naming it, and nothing is left
+  set_cfg '.linux.resources.unified = {"memory.high": "50000000"}'
+  capture --separate-stderr burrow create --bundle "$BUNDLE" uni2
+  expect_one_line_error "linux.resources.unified" "memory"
+  [ ! -e /sys/fs/cgroup/unified/uni2 ]
+  [ ! -e /sys/fs/cgroup/memory/uni2 ]
+}
+
 @test "root on v1: ps lists what is in the cgroup, kill --all kills all of it, delete removes every directory" {
   set_args probe sleep 100
   create_container all1

@@ -48,6 +48,19 @@ cgroup_path_of ()
   expect_contains "$stderr" "memory.limit" "not applied" "memory" "Delegate="
 }
 
+@test "rootless delegated: linux.resources.unified is written as is; a key not delegated is an error" {
+  grep -qw hugetlb "$BURROW_TEST_CGROUP/cgroup.controllers" || skip "hugetlb not delegated here"
+  set_args probe sleep 100
+  set_cfg '.linux.resources.unified = {"hugetlb.2MB.max": "10485760"}'
+  create_container uni
+  [ "$(cat "$BURROW_TEST_CGROUP/uni/hugetlb.2MB.max")" = 10485760 ]
+  grep -qw memory "$BURROW_TEST_CGROUP/cgroup.controllers" && return 0
+  set_cfg '.linux.resources.unified = {"memory.high": "50000000"}'
+  capture --separate-stderr burrow create --bundle "$BUNDLE" uni2
+  expect_one_line_error "linux.resources.unified" "memory"
+  [ ! -e "$BURROW_TEST_CGROUP/uni2" ]
+}
+
 @test "rootless delegated: ps, exec and kill --all work from the cgroup (cgroup.kill)" {
   set_args probe sleep 100
   create_container k1
