@@ -30,14 +30,6 @@ cgroup_path_of ()
   grep -qx "$pid" "$BURROW_TEST_CGROUP/born/cgroup.procs"
 }
 
-@test "rootless delegated: hugepage limits are written to hugetlb.<size>.max" {
-  grep -qw hugetlb "$BURROW_TEST_CGROUP/cgroup.controllers" || skip "hugetlb not delegated here"
-  set_args probe sleep 100
-  set_cfg '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 6291456}]'
-  create_container huge
-  [ "$(cat "$BURROW_TEST_CGROUP/huge/hugetlb.2MB.max")" = 6291456 ]
-}
-
 @test "rootless delegated: a limit whose controller is not delegated gives one warning naming it" {
   grep -qw memory "$BURROW_TEST_CGROUP/cgroup.controllers" && skip "memory is delegated here"
   set_args probe sleep 100
@@ -48,10 +40,13 @@ cgroup_path_of ()
   expect_contains "$stderr" "memory.limit" "not applied" "memory" "Delegate="
 }
 
-@test "rootless delegated: linux.resources.unified is written as is; a key not delegated is an error" {
+@test "rootless delegated: hugepage limits and unified keys are written; a unified key not delegated is an error" {
   grep -qw hugetlb "$BURROW_TEST_CGROUP/cgroup.controllers" || skip "hugetlb not delegated here"
   set_args probe sleep 100
-  set_cfg '.linux.resources.unified = {"hugetlb.2MB.max": "10485760"}'
+  set_cfg '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 6291456}]'
+  create_container huge
+  [ "$(cat "$BURROW_TEST_CGROUP/huge/hugetlb.2MB.max")" = 6291456 ]
+  set_cfg 'del(.linux.resources.hugepageLimits) | .linux.resources.unified = {"hugetlb.2MB.max": "10485760"}'
   create_container uni
   [ "$(cat "$BURROW_TEST_CGROUP/uni/hugetlb.2MB.max")" = 10485760 ]
   grep -qw memory "$BURROW_TEST_CGROUP/cgroup.controllers" && return 0
