@@ -55,6 +55,8 @@ struct burrow_cgroup
   char *unit;                     /* systemd: the scope's name; NULL otherwise */
   bool user_manager;              /* systemd: the user's manager rather than the system's */
   bool owned;                     /* burrow made it (and removes it at delete) */
+  char *slice;                    /* systemd: the parent slice */
+  char *id;                       /* the container's id (a fallback cgroupfs path ends in it) */
 };
 
 const char *burrow_cgroup_v1_name (enum burrow_cgroup_v1 c);
