@@ -113,3 +113,15 @@ burrow_container_resume (struct burrow_context *ctx, const char *id, struct burr
 {
   return pause_or_resume (ctx, id, false, err);
 }
+
+void
+burrow_state_thaw (const struct burrow_state *st)
+{
+  struct burrow_cgroup cg;
+  struct burrow_error ignored;
+  if (st->cgroup_json == NULL || burrow_state_cgroup (st, &cg, &ignored) < 0)
+    return;
+  if (burrow_cgroup_is_frozen (&cg) == 1)
+    burrow_cgroup_freeze (&cg, false, &ignored);
+  burrow_cgroup_release (&cg);
+}

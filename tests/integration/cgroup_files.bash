@@ -37,15 +37,25 @@ cgroup_dir ()
 cgroup_file ()
 {
   local pid=$1 file=$2 dir
-  if ! is_rootless && dir=$(cgroup_dir "$pid" "${file%%.*}") && [[ -e $dir/$file ]]; then
+  if ! is_rootless && dir=$(own_cgroup_dir "$pid" "${file%%.*}") && [[ -e $dir/$file ]]; then
     echo "$dir/$file"
     return 0
   fi
-  if dir=$(cgroup_dir "$pid" "") && [[ -e $dir/$file ]]; then
+  if dir=$(own_cgroup_dir "$pid" "") && [[ -e $dir/$file ]]; then
     echo "$dir/$file"
     return 0
   fi
   return 1
+}
+
+# own_cgroup_dir PID CONTROLLER: cgroup_dir, unless it is this shell's cgroup too (the
+# container has none of its own there).
+own_cgroup_dir ()
+{
+  local dir
+  dir=$(cgroup_dir "$1" "$2") || return 1
+  [[ $dir != "$(cgroup_dir "$BASHPID" "$2" 2>/dev/null)" ]] || return 1
+  echo "$dir"
 }
 
 # no_cgroup_file FILE: skip, saying which controller the container's cgroup lacks.
