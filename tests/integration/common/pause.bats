@@ -130,3 +130,17 @@ pause_or_skip ()
   expect_status 0
   assert_nothing_left p7
 }
+
+@test "kill KILL (and kill --all KILL) of a paused container stops it" {
+  spinning p8
+  pause_or_skip p8
+  run burrow kill p8 KILL
+  expect_status 0
+  wait_for_status p8 stopped 5
+
+  spinning p9
+  pause_or_skip p9
+  run burrow kill --all p9 KILL
+  expect_status 0
+  wait_for_status p9 stopped 5
+}
