@@ -123,9 +123,12 @@ pause_or_skip ()
   [ "$(cat "$BATS_TEST_TMPDIR/exec.out")" = ran ]
 }
 
-@test "delete --force of a paused container removes it" {
+@test "delete of a paused container is refused; delete --force removes it" {
   spinning p7
   pause_or_skip p7
+  capture --separate-stderr burrow delete p7
+  expect_one_line_error "p7" "not stopped" "paused"
+  [ "$(container_status p7)" = paused ]
   run burrow delete --force p7
   expect_status 0
   assert_nothing_left p7
