@@ -24,6 +24,7 @@ kill_and_wait (const struct burrow_state *st, const char *id, struct burrow_erro
     return 0;
   if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
     return burrow_fail_errno (err, "delete `%s`: kill its init", id);
+  burrow_state_thaw (st); /* pause: a frozen init would never see the SIGKILL */
   if (burrow_pidfd_wait_exit (pidfd, KILL_WAIT_MS) < 0)
     return burrow_fail_plain (err, ETIMEDOUT, "delete `%s`: its init did not exit after SIGKILL",
                               id);
@@ -67,12 +68,13 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
       goto out;
     }
   enum burrow_status s = burrow_container_status (&d, &st);
-  if (s == BURROW_STATUS_RUNNING && !force)
+  bool paused = s != BURROW_STATUS_STOPPED && burrow_state_paused (&st);
+  if ((s == BURROW_STATUS_RUNNING || paused) && !force)
     {
       burrow_fail_plain (err, EBUSY,
                          "cannot delete container `%s` that is not stopped: it is "
-                         "running (stop it first, or use --force)",
-                         id);
+                         "%s (stop it first, or use --force)",
+                         id, paused ? "paused" : "running");
       goto out;
     }
   if (s != BURROW_STATUS_STOPPED && kill_and_wait (&st, id, err) < 0)
