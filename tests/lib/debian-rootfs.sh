@@ -144,4 +144,9 @@ StandardOutput=journal+console
 StandardError=journal+console
 EOF
   ln -s ../burrow-tests.service "$dir/etc/systemd/system/multi-user.target.wants/burrow-tests.service"
+  # Debian delegates only pids, memory and cpu to user@UID.service; rootless container
+  # setups add io and cpuset (what podman's documentation asks for).
+  install -d -m 755 "$dir/etc/systemd/system/user@.service.d"
+  printf '[Service]\nDelegate=cpu cpuset io memory pids\n' \
+    >"$dir/etc/systemd/system/user@.service.d/delegate.conf"
 }

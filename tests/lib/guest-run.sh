@@ -23,7 +23,7 @@ say () { echo "guest-run: $*" | tee -a "$results/guest.txt" >/dev/console 2>/dev
 
 finish ()
 {
-  say "done"
+  say "done at uptime $(cut -d" " -f1 /proc/uptime) s"
   touch "$results/done"
   sync
   if [[ -e $tests/results-over-ttyS1 ]]; then
@@ -49,7 +49,11 @@ done
 say "user@$uid.service: $(systemctl is-active "user@$uid.service" 2>&1), bus: $(ls /run/user/$uid/bus 2>&1)"
 us=$(systemctl show -p UserspaceTimestampMonotonic --value)
 mu=$(systemctl show -p ActiveEnterTimestampMonotonic --value multi-user.target)
-say "boot: systemd started at $(( us / 1000 )) ms after the kernel; multi-user.target $(( (mu - us) / 1000 )) ms after that"
+if systemd-detect-virt -q -c; then
+  say "boot: multi-user.target $(( (mu - us) / 1000 )) ms after systemd started (container)"
+else
+  say "boot: systemd started at $(( us / 1000 )) ms after the kernel; multi-user.target $(( (mu - us) / 1000 )) ms after that"
+fi
 
 base_env=(BURROW=/usr/local/bin/burrow PROBE=/usr/local/bin/probe
           BURROW_RECVTTY=/usr/local/bin/burrow-recvtty BUSYBOX=/bin/busybox

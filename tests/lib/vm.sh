@@ -31,18 +31,22 @@ vm_base_cpio ()
   fi
   kver=$(vm_kernel_version "$base")
   list=$(mktemp)
-  (cd "$base" && find . -path ./boot -prune -o -path ./lib/modules -prune -o \
+  (cd "$base" && find . -path ./boot -prune -o -path ./usr/lib/modules -prune -o \
      -path ./.burrow-complete -prune -o -print) >"$list"
   {
-    echo ./lib/modules
-    echo "./lib/modules/$kver"
-    (cd "$base" && find "./lib/modules/$kver" -maxdepth 1 -type f)
-    echo "./lib/modules/$kver/kernel"
+    echo ./usr/lib/modules
+    echo "./usr/lib/modules/$kver"
+    (cd "$base" && find "./usr/lib/modules/$kver" -maxdepth 1 -type f)
+    echo "./usr/lib/modules/$kver/kernel"
     for m in "${VM_MODULES[@]}"; do
-      (cd "$base" && find "./lib/modules/$kver/kernel/$m" -print 2>/dev/null) | vm_with_parents
+      (cd "$base" && find "./usr/lib/modules/$kver/kernel/$m" -print 2>/dev/null) | vm_with_parents
     done
   } | sort -u >>"$list"
-  (cd "$base" && cpio --quiet -o -H newc <"$list") >"$cpio.tmp"
+  if ! (cd "$base" && cpio --quiet -o -H newc <"$list") >"$cpio.tmp"; then
+    rm -f "$list" "$cpio.tmp"
+    echo "vm: could not make $cpio" >&2
+    return 1
+  fi
   rm -f "$list"
   mv "$cpio.tmp" "$cpio"
   echo "$cpio"
@@ -74,8 +78,8 @@ vm_main ()
 {
   local base=$1 upper=$2 results=$3 timeout=$4 run kver cpio rc=0 start
   run=$(mktemp -d /tmp/burrow-vm.XXXXXX)
-  kver=$(vm_kernel_version "$base")
-  cpio=$(vm_base_cpio "$base")
+  kver=$(vm_kernel_version "$base") || return 1
+  cpio=$(vm_base_cpio "$base") || return 1
   cat >"$upper/init" <<'EOF'
 #!/bin/sh
 # The initramfs root cannot be pivot_root()ed; a bind mount of it (with a parent) can.
