@@ -26,15 +26,19 @@ struct command
 static const struct command commands[] = {
   { "create", cmd_create, true, "create a container" },
   { "delete", cmd_delete, true, "delete any resources held by the container" },
+  { "events", cmd_events, true, "display container events such as OOM notifications and stats" },
   { "exec", cmd_exec, true, "execute new process inside the container" },
   { "features", cmd_features, false, "show the enabled features" },
   { "kill", cmd_kill, true, "send a signal to the container's init process" },
   { "list", cmd_list, true, "list containers started by burrow with the given root" },
+  { "pause", cmd_pause, true, "suspend all processes inside the container" },
   { "ps", cmd_ps, true, "display the processes running inside a container" },
+  { "resume", cmd_resume, true, "resume all processes that have been previously paused" },
   { "run", cmd_run, true, "create and run a container" },
   { "spec", cmd_spec, false, "create a new specification file" },
   { "start", cmd_start, true, "execute the user-defined process in a created container" },
   { "state", cmd_state, true, "output the state of a container" },
+  { "update", cmd_update, true, "update container resource constraints" },
 };
 
 struct global_flags

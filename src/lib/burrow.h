@@ -138,6 +138,49 @@ int burrow_container_list_json (const struct burrow_container_info *list, size_t
 int burrow_container_pids (struct burrow_context *ctx, const char *id, pid_t **out, size_t *n,
                            struct burrow_error *err);
 
+/* pause/resume (container_pause.c): freeze or thaw every process of the container
+   through its cgroup's freezer. */
+int burrow_container_pause (struct burrow_context *ctx, const char *id, struct burrow_error *err);
+int burrow_container_resume (struct burrow_context *ctx, const char *id, struct burrow_error *err);
+
+/* update (container_update.c): new linux.resources for a live container, from an OCI
+   resources JSON file (`-`: stdin) or runc's update flags (as typed; NULL: not given). */
+struct burrow_update_opts
+{
+  const char *resources;
+  const char *blkio_weight;
+  const char *cpu_period;
+  const char *cpu_quota;
+  const char *cpu_burst;
+  const char *cpu_rt_period;
+  const char *cpu_rt_runtime;
+  const char *cpu_shares;
+  const char *cpu_idle;
+  const char *cpuset_cpus;
+  const char *cpuset_mems;
+  const char *memory;
+  const char *memory_reservation;
+  const char *memory_swap;
+  const char *kernel_memory;
+  const char *kernel_memory_tcp;
+  const char *pids_limit;
+  const char *l3_cache_schema;
+  const char *mem_bw_schema;
+};
+int burrow_container_update (struct burrow_context *ctx, const char *id,
+                             const struct burrow_update_opts *opts, struct burrow_error *err);
+/* The OCI linux.resources object the flags of opts make (caller frees). */
+int burrow_update_resources_json (const struct burrow_update_opts *opts, char **json_out,
+                                  struct burrow_error *err);
+
+/* events (container_events.c): runc's event objects, one JSON text per call of emit
+   ({"type":"stats",...} every interval_ms, {"type":"oom",...} as they happen) until the
+   container stops; with stats_only, one stats event and return. emit returning < 0 stops. */
+typedef int (*burrow_event_fn) (const char *json, void *data);
+int burrow_container_events (struct burrow_context *ctx, const char *id, bool stats_only,
+                             long long interval_ms, burrow_event_fn emit, void *data,
+                             struct burrow_error *err);
+
 /* features.c: the runtime-spec Features JSON of this build (caller frees). */
 int burrow_features_json (char **out, struct burrow_error *err);
 

@@ -55,6 +55,8 @@ struct burrow_cgroup
   char *unit;                     /* systemd: the scope's name; NULL otherwise */
   bool user_manager;              /* systemd: the user's manager rather than the system's */
   bool owned;                     /* burrow made it (and removes it at delete) */
+  char *slice;                    /* systemd: the parent slice */
+  char *id;                       /* the container's id (a fallback cgroupfs path ends in it) */
 };
 
 const char *burrow_cgroup_v1_name (enum burrow_cgroup_v1 c);
@@ -91,6 +93,22 @@ int burrow_cgroup_join (const struct burrow_cgroup *cg, const char *sub, pid_t p
 int burrow_cgroup_destroy (const struct burrow_cgroup *cg, struct burrow_error *err);
 /* events --stats: runc's `stats` data object (cpu, memory, pids, blkio, hugetlb). */
 int burrow_cgroup_stats (const struct burrow_cgroup *cg, cJSON **out, struct burrow_error *err);
+
+/* events (cgroup_oom.c): OOM-kill notices. fd becomes readable when the kernel may have
+   OOM-killed in the cgroup (v2: inotify on memory.events; v1: an eventfd registered with
+   memory.oom_control); fd is -1 when the cgroup has no memory controller. */
+struct burrow_cgroup_oom
+{
+  int fd;
+  int version;
+  char *dir;                  /* v2: the directory holding memory.events */
+  unsigned long long oom_kills; /* v2: memory.events oom_kill when last read */
+};
+int burrow_cgroup_oom_open (const struct burrow_cgroup *cg, struct burrow_cgroup_oom *out,
+                            struct burrow_error *err);
+/* After fd was readable: the number of new OOM kills (0: a change of something else). */
+int burrow_cgroup_oom_read (struct burrow_cgroup_oom *w);
+void burrow_cgroup_oom_close (struct burrow_cgroup_oom *w);
 
 cJSON *burrow_cgroup_to_json (const struct burrow_cgroup *cg);
 int burrow_cgroup_from_json (const cJSON *o, struct burrow_cgroup *out, struct burrow_error *err);

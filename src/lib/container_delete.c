@@ -23,6 +23,7 @@ kill_and_wait (const struct burrow_state *st, const char *id, struct burrow_erro
     return 0;
   if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
     return burrow_fail_errno (err, "delete `%s`: kill its init", id);
+  burrow_state_thaw (st); /* pause: a frozen init would never see the SIGKILL */
   if (burrow_pidfd_wait_exit (pidfd, KILL_WAIT_MS) < 0)
     return burrow_fail_plain (err, ETIMEDOUT, "delete `%s`: its init did not exit after SIGKILL",
                               id);

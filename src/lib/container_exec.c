@@ -374,8 +374,8 @@ spawn_process (struct exec_child *c, pid_t *pid_out, struct burrow_error *err)
 }
 
 static int
-check_container (struct burrow_context *ctx, const char *id, struct burrow_state *st, int *pidfd,
-                 struct burrow_error *err)
+check_container (struct burrow_context *ctx, const char *id, bool ignore_paused,
+                 struct burrow_state *st, int *pidfd, struct burrow_error *err)
 {
   struct burrow_state_dir d;
   int r = -1;
@@ -385,6 +385,14 @@ check_container (struct burrow_context *ctx, const char *id, struct burrow_state
       || (*pidfd = burrow_state_pidfd (st)) < 0)
     {
       burrow_fail_plain (err, EINVAL, "cannot exec in container `%s`: it is stopped", id);
+      goto out;
+    }
+  if (!ignore_paused && burrow_state_paused (st))
+    {
+      burrow_fail_plain (err, EINVAL,
+                         "cannot exec in container `%s`: it is paused (resume it, or use "
+                         "--ignore-paused)",
+                         id);
       goto out;
     }
   r = 0;
@@ -466,7 +474,7 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
   cleanup_close int listener_fd = -1;
   int r = -1;
   *exit_status = EXEC_FAILED;
-  if (check_container (ctx, o->id, &st, &pidfd, err) < 0 || make_plan (&st, o, &x, err) < 0)
+  if (check_container (ctx, o->id, o->ignore_paused, &st, &pidfd, err) < 0 || make_plan (&st, o, &x, err) < 0)
     goto out;
   struct exec_child c = {
     .p = x.p,

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container.h"
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 #include "file_io.h"
@@ -127,6 +128,19 @@ burrow_pidfd_wait_exit (int pidfd, int timeout_ms)
   return r > 0 ? 0 : -1;
 }
 
+/* runc shows a live container whose cgroup is frozen as paused. */
+bool
+burrow_state_paused (const struct burrow_state *st)
+{
+  struct burrow_cgroup cg;
+  struct burrow_error ignored;
+  if (st->cgroup_json == NULL || burrow_state_cgroup (st, &cg, &ignored) < 0)
+    return false;
+  bool paused = burrow_cgroup_is_frozen (&cg) == 1;
+  burrow_cgroup_release (&cg);
+  return paused;
+}
+
 /* The owner is looked up when shown, not at every create (getpwuid is NSS work). */
 static char *
 owner_name (uid_t uid)
@@ -155,7 +169,9 @@ load_info (struct burrow_context *ctx, const char *id, struct burrow_container_i
   enum burrow_status s = burrow_container_status (&d, &st);
   out->id = steal_ptr (&st.id);
   out->pid = s == BURROW_STATUS_STOPPED ? 0 : st.pid;
-  out->status = strdup (burrow_status_name (s));
+  out->status = strdup (s != BURROW_STATUS_STOPPED && burrow_state_paused (&st)
+                            ? "paused"
+                            : burrow_status_name (s));
   out->bundle = steal_ptr (&st.bundle);
   out->rootfs = steal_ptr (&st.rootfs);
   out->created = steal_ptr (&st.created);
