@@ -172,6 +172,32 @@ fi
 # ---------------------------------------------------------------- integration tests
 test_user=${BURROW_TEST_USER:-burrowtest}
 
+# cgroups: the rootless suites run in a cgroup v2 subtree delegated to the test user, as
+# systemd would delegate one (owned by the user; its shell in a leaf below it, so the
+# controllers can be enabled for its containers). BURROW_TEST_CGROUP names it.
+cgroup_delegate ()
+{
+  local v2 user=$1
+  v2=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n 1)
+  [[ -n $v2 && -w $v2/cgroup.procs ]] || return 0
+  delegated=$v2/burrowtest-$$.slice
+  mkdir -p "$delegated/shell" || { delegated=; return 0; }
+  local c
+  for c in $(cat "$v2/cgroup.controllers"); do
+    echo "+$c" >"$v2/cgroup.subtree_control" 2>/dev/null || true
+    echo "+$c" >"$delegated/cgroup.subtree_control" 2>/dev/null || true
+  done
+  chown "$user" "$delegated" "$delegated"/cgroup.{procs,threads,subtree_control} \
+    "$delegated/shell" "$delegated/shell"/cgroup.{procs,threads,subtree_control}
+}
+
+cgroup_undelegate ()
+{
+  [[ -n ${delegated:-} && -d $delegated ]] || return 0
+  find "$delegated" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  [[ ! -d $delegated ]] || echo "run.sh: the delegated test cgroup $delegated could not be removed" >&2
+}
+
 # run_bats MODE SUITE_DIR BURROW_BINARY: every selected bats file of the suite in one mode.
 run_bats ()
 {
@@ -191,10 +217,15 @@ run_bats ()
     if [[ $mode == rootless ]] && is_root; then
       uid=$(id -u "$test_user")
       home=$(getent passwd "$test_user" | cut -d: -f6)
-      (cd "$work" && timeout -k 10 "$FILE_TIMEOUT" \
+      delegated=
+      cgroup_delegate "$test_user"
+      (cd "$work" && { [[ -z $delegated ]] || echo $BASHPID >"$delegated/shell/cgroup.procs"; } \
+        && timeout -k 10 "$FILE_TIMEOUT" \
         setpriv --reuid="$test_user" --regid="$test_user" --init-groups --reset-env \
         env "${envs[@]}" HOME="$home" XDG_RUNTIME_DIR="/run/user/$uid" \
+        BURROW_TEST_CGROUP="$delegated" \
         bats --tap "$file") >"$log" 2>&1 </dev/null || rc=$?
+      cgroup_undelegate
     else
       (cd "$work" && timeout -k 10 "$FILE_TIMEOUT" env "${envs[@]}" bats --tap "$file") \
         >"$log" 2>&1 </dev/null || rc=$?

@@ -143,7 +143,8 @@ parse (struct cli *cli, int argc, char **argv, struct burrow_exec_opts *o, struc
         o->ignore_paused = true;
         break;
       case OPT_CGROUP:
-        break; /* sub-cgroups come with the cgroup managers */
+        o->cgroup = optarg;
+        break;
       case 'h':
         fputs (usage, stdout);
         return 0;

@@ -113,6 +113,7 @@ struct burrow_exec_opts
   const char *process_label;
   const char *console_socket;
   const char *pid_file;
+  const char *cgroup; /* --cgroup: a sub-cgroup of the container's to run in, or NULL */
   bool tty;
   bool detach;
   bool no_new_privs;

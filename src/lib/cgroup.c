@@ -107,6 +107,38 @@ burrow_cgroup_from_json (const cJSON *o, struct burrow_cgroup *out, struct burro
   return 0;
 }
 
+cJSON *
+burrow_cgroup_features (void)
+{
+  struct burrow_cg_host h;
+  cJSON *o = cJSON_CreateObject ();
+  int ok = burrow_cg_host_probe (&h);
+  bool v1 = false;
+  for (int c = 0; ok == 0 && c < BURROW_CG1_COUNT; c++)
+    v1 |= h.v1_mount[c] != NULL;
+  char why[8];
+  bool rdma = ok == 0
+              && (h.v1_mount[BURROW_CG1_RDMA]
+                  || (h.v2_mount && burrow_cg_has_word (h.v2_mount, "cgroup.controllers", "rdma")));
+  cJSON_AddBoolToObject (o, "v1", v1);
+  cJSON_AddBoolToObject (o, "v2", ok == 0 && h.v2_mount != NULL);
+  cJSON_AddBoolToObject (o, "systemd", burrow_cg_systemd_reachable (false, why, 0));
+  cJSON_AddBoolToObject (o, "systemdUser", burrow_cg_systemd_reachable (true, why, 0));
+  cJSON_AddBoolToObject (o, "rdma", rdma);
+  burrow_cg_host_release (&h);
+  return o;
+}
+
+int
+burrow_cgroup_from_state (const char *cgroup_json, struct burrow_cgroup *out,
+                          struct burrow_error *err)
+{
+  cJSON *j = cgroup_json ? cJSON_Parse (cgroup_json) : NULL;
+  int r = burrow_cgroup_from_json (j, out, err);
+  cJSON_Delete (j);
+  return r;
+}
+
 /* Nothing usable: the container runs without a cgroup; limits it asks for are named. */
 static void
 disable (struct burrow_cgroup *out, const cJSON *res, const char *why)

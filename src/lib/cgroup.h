@@ -110,8 +110,15 @@ int burrow_cgroup_oom_open (const struct burrow_cgroup *cg, struct burrow_cgroup
 int burrow_cgroup_oom_read (struct burrow_cgroup_oom *w);
 void burrow_cgroup_oom_close (struct burrow_cgroup_oom *w);
 
+/* features: linux.cgroup {v1, v2, systemd, systemdUser, rdma} for this host. */
+cJSON *burrow_cgroup_features (void);
+
 cJSON *burrow_cgroup_to_json (const struct burrow_cgroup *cg);
 int burrow_cgroup_from_json (const cJSON *o, struct burrow_cgroup *out, struct burrow_error *err);
 void burrow_cgroup_release (struct burrow_cgroup *cg);
+/* The cgroup recorded in a state (struct burrow_state's cgroup_json text; NULL: none, the
+   manager is then DISABLED). */
+int burrow_cgroup_from_state (const char *cgroup_json, struct burrow_cgroup *out,
+                              struct burrow_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include "container.h"
 
 #include "capabilities.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 #include "file_io.h"
@@ -62,22 +63,6 @@ check_parsed_parts (const struct burrow_spec *spec, struct burrow_error *err)
   return 0;
 }
 
-/* No cgroup manager exists yet: say which limits will not hold rather than drop them
-   silently. `devices` (in every default config) is left out of the warning. */
-static void
-warn_unapplied_resources (const struct burrow_spec *spec)
-{
-  char keys[256] = "";
-  size_t len = 0;
-  for (const cJSON *r = spec->linux_.resources ? spec->linux_.resources->child : NULL; r;
-       r = r->next)
-    if (strcmp (r->string, "devices") != 0 && len < sizeof keys)
-      len += snprintf (keys + len, sizeof keys - len, "%s%s", len ? ", " : "", r->string);
-  if (len)
-    burrow_log (BURROW_LOG_WARNING,
-                "linux.resources (%s) not applied: this burrow has no cgroup manager yet", keys);
-}
-
 static int
 clone_flags_of (const struct burrow_spec *spec)
 {
@@ -115,7 +100,8 @@ open_console (const struct burrow_spec *spec, const struct burrow_create_opts *o
 
 static int
 record (struct burrow_context *ctx, const struct burrow_state_dir *d,
-        const struct burrow_spec *spec, const struct burrow_spawned *sp, struct burrow_error *err)
+        const struct burrow_spec *spec, const struct burrow_spawned *sp,
+        const struct burrow_cgroup *cg, struct burrow_error *err)
 {
   struct burrow_state st = {
     .oci_version = spec->oci_version,
@@ -135,6 +121,10 @@ record (struct burrow_context *ctx, const struct burrow_state_dir *d,
     ann = cJSON_PrintUnformatted (a);
   st.created = created;
   st.annotations_json = ann;
+  cJSON *cgj = burrow_cgroup_to_json (cg);
+  cleanup_free char *cg_text = cgj ? cJSON_PrintUnformatted (cgj) : NULL;
+  cJSON_Delete (cgj);
+  st.cgroup_json = cg_text;
   return burrow_state_write (d, &st, err);
 }
 
@@ -224,17 +214,39 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
   /* Offsets must be written before anyone enters the time namespace: the init makes it. */
   if (a.time_offsets.present)
     a.clone_flags &= ~CLONE_NEWTIME;
-  if (burrow_spawn_init (&a, sp, err) < 0)
+  /* The cgroup is made before the init exists, so the init can be born in it; a failed
+     create removes it again. */
+  struct burrow_cgroup cg;
+  cleanup_close int cg_fd = -1;
+  if (burrow_cgroup_prepare (ctx, opts->id, spec, &cg, &cg_fd, err) < 0)
     return -1;
-  if (record (ctx, d, spec, sp, err) < 0
+  a.cgroup = &cg;
+  a.cgroup_fd = cg_fd;
+  if (cg.manager != BURROW_CGROUP_DISABLED && (a.clone_flags & CLONE_NEWCGROUP))
+    {
+      a.clone_flags &= ~CLONE_NEWCGROUP;
+      a.unshare_cgroupns = true;
+    }
+  if (burrow_spawn_init (&a, sp, err) < 0)
+    {
+      struct burrow_error ignored;
+      burrow_cgroup_destroy (&cg, &ignored);
+      burrow_cgroup_release (&cg);
+      return -1;
+    }
+  if (record (ctx, d, spec, sp, &cg, err) < 0
       || (opts->pid_file && write_pid_file (opts->pid_file, sp->pid, err) < 0))
     {
       syscall (SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
       while (waitpid (sp->pid, NULL, 0) < 0 && errno == EINTR)
         ;
       close (sp->pidfd);
+      struct burrow_error ignored;
+      burrow_cgroup_destroy (&cg, &ignored);
+      burrow_cgroup_release (&cg);
       return -1;
     }
+  burrow_cgroup_release (&cg);
   return 0;
 }
 
@@ -282,7 +294,6 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       burrow_spec_free (spec);
       return -1;
     }
-  warn_unapplied_resources (spec);
   struct burrow_state_dir d;
   struct burrow_spawned sp = { .pidfd = -1 };
   if (burrow_state_claim (ctx, opts->id, &d, err) < 0)

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container.h"
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 #include "hooks.h"
@@ -28,6 +29,19 @@ kill_and_wait (const struct burrow_state *st, const char *id, struct burrow_erro
     return burrow_fail_plain (err, ETIMEDOUT, "delete `%s`: its init did not exit after SIGKILL",
                               id);
   return 0;
+}
+
+/* Whatever is still in the cgroup is killed, then the cgroup (or unit) goes. A failure
+   keeps the state, so a second delete can retry. */
+static int
+remove_cgroup (const struct burrow_state *st, const char *id, struct burrow_error *err)
+{
+  struct burrow_cgroup cg;
+  int r = burrow_cgroup_from_state (st->cgroup_json, &cg, err);
+  if (r == 0)
+    r = burrow_cgroup_destroy (&cg, err);
+  burrow_cgroup_release (&cg);
+  return r < 0 ? burrow_error_prefix (err, "delete `%s`", id) : 0;
 }
 
 int
@@ -63,6 +77,8 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
       goto out;
     }
   if (s != BURROW_STATUS_STOPPED && kill_and_wait (&st, id, err) < 0)
+    goto out;
+  if (remove_cgroup (&st, id, err) < 0)
     goto out;
   burrow_saved_hooks_run (&d, &st, BURROW_HOOK_POSTSTOP, "stopped", 0, true, err);
   if (burrow_state_dir_remove (&d, err) < 0)

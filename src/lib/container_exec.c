@@ -6,6 +6,7 @@
 #include "container.h"
 
 #include "capabilities.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 #include "file_io.h"
@@ -259,6 +260,7 @@ struct exec_child
   bool setgroups_allowed;
   int sync_fd;
   int console_fd;
+  const struct burrow_cgroup *cgroup; /* the container's, joined before its namespaces */
 };
 
 /* The process, inside the container's namespaces. */
@@ -308,6 +310,14 @@ join_and_clone (struct exec_child *c)
   c->sync_fd = burrow_move_fd_above (c->sync_fd, min);
   c->console_fd = burrow_move_fd_above (c->console_fd, min);
   c->listener_fd = burrow_move_fd_above (c->listener_fd, min);
+  /* With the caller's own credentials, before the container's user namespace: the
+     process cloned below inherits the cgroup. */
+  if (burrow_cgroup_join (c->cgroup, c->o->cgroup, getpid (), &err) < 0)
+    {
+      burrow_error_prefix (&err, "join the container's cgroup");
+      burrow_sync_send_error (c->sync_fd, &err);
+      _exit (1);
+    }
   if (setns (c->pidfd, c->ns_flags) < 0)
     {
       burrow_fail_errno (&err, "join the container's namespaces");
@@ -468,13 +478,15 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
                        int *exit_status, struct burrow_error *err)
 {
   struct burrow_state st = { 0 };
+  struct burrow_cgroup cg = { 0 };
   struct exec_plan x = { 0 };
   struct burrow_seccomp *sc = NULL;
   cleanup_close int pidfd = -1;
   cleanup_close int listener_fd = -1;
   int r = -1;
   *exit_status = EXEC_FAILED;
-  if (check_container (ctx, o->id, o->ignore_paused, &st, &pidfd, err) < 0 || make_plan (&st, o, &x, err) < 0)
+  if (check_container (ctx, o->id, o->ignore_paused, &st, &pidfd, err) < 0 || make_plan (&st, o, &x, err) < 0
+      || burrow_cgroup_from_state (st.cgroup_json, &cg, err) < 0)
     goto out;
   struct exec_child c = {
     .p = x.p,
@@ -485,6 +497,7 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
     .sync_fd = -1,
     .console_fd = -1,
     .listener_fd = -1,
+    .cgroup = &cg,
   };
   burrow_lsm_plan (x.p, &c.lsm);
   if (burrow_seccomp_compile (x.spec->linux_.seccomp, &sc, err) < 0
@@ -502,6 +515,7 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
     *exit_status = 0;
 out:
   plan_release (&x);
+  burrow_cgroup_release (&cg);
   burrow_state_release (&st);
   return r;
 }

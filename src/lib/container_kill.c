@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container.h"
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 
@@ -55,6 +56,17 @@ burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bo
   pidfd = burrow_open_live (ctx, id, &d, &st, err);
   if (pidfd < 0)
     goto out;
+  struct burrow_cgroup cg = { 0 };
+  if (all && burrow_cgroup_from_state (st.cgroup_json, &cg, err) < 0)
+    goto out;
+  /* --all with a cgroup: everything in it at once (cgroup.kill for SIGKILL), the init
+     included; a process that forked away from the init is still found. */
+  if (all && cg.manager != BURROW_CGROUP_DISABLED)
+    {
+      ret = burrow_cgroup_kill_all (&cg, signo, err);
+      burrow_cgroup_release (&cg);
+      goto out;
+    }
   if (all)
     kill_all_others (&st, signo);
   if (send_signal (pidfd, signo) < 0)

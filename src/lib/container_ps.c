@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container.h"
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 
@@ -149,9 +150,36 @@ cmp_pid (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* The cgroup's processes, when the container has one. 1: listed, 0: no cgroup. */
+static int
+collect_cgroup (const struct burrow_state *st, struct pid_list *out)
+{
+  struct burrow_cgroup cg;
+  struct burrow_error err;
+  if (burrow_cgroup_from_state (st->cgroup_json, &cg, &err) < 0)
+    return 0;
+  int r = 0;
+  if (cg.manager != BURROW_CGROUP_DISABLED)
+    {
+      pid_t *v = NULL;
+      size_t n = 0;
+      r = burrow_cgroup_pids (&cg, &v, &n, &err) < 0 ? 0 : 1;
+      if (r == 1)
+        {
+          free (out->v);
+          out->v = v;
+          out->n = out->cap = n;
+        }
+    }
+  burrow_cgroup_release (&cg);
+  return r;
+}
+
 static int
 collect (const struct burrow_state *st, struct pid_list *out)
 {
+  if (collect_cgroup (st, out) == 1)
+    return 0;
   if (pid_list_add (out, st->pid) < 0)
     return -1;
   /* Until `start`, a rootless caller may not look at the (non-dumpable) init's

@@ -1,6 +1,7 @@
 /* features.c: `features`: the runtime-spec Features structure (features.md,
    features-linux.md): what this build of burrow recognizes, as runc prints it. */
 #include "config.h"
+#include "cgroup.h"
 #include "burrow.h"
 
 #include "capabilities.h"
@@ -169,13 +170,7 @@ linux_features (void)
   cJSON *l = cJSON_CreateObject ();
   cJSON_AddItemToObject (l, "namespaces", namespaces ());
   cJSON_AddItemToObject (l, "capabilities", capabilities ());
-  cJSON *cg = cJSON_AddObjectToObject (l, "cgroup");
-  /* No cgroup manager is built yet: nothing to claim. */
-  cJSON_AddBoolToObject (cg, "v1", false);
-  cJSON_AddBoolToObject (cg, "v2", false);
-  cJSON_AddBoolToObject (cg, "systemd", false);
-  cJSON_AddBoolToObject (cg, "systemdUser", false);
-  cJSON_AddBoolToObject (cg, "rdma", false);
+  cJSON_AddItemToObject (l, "cgroup", burrow_cgroup_features ());
   cJSON_AddItemToObject (l, "seccomp", seccomp ());
   cJSON_AddItemToObject (l, "apparmor", enabled (burrow_lsm_apparmor_enabled ()));
   cJSON_AddItemToObject (l, "selinux", enabled (burrow_lsm_selinux_enabled ()));

@@ -140,6 +140,8 @@ prepare (struct burrow_init_args *a, char **exe, struct burrow_error *err)
   a->host_pid = m.errnum;
   if (become_ns_root (a, err) < 0 || join_namespaces (spec, err) < 0)
     return -1;
+  if (a->unshare_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    return burrow_fail_errno (err, "create the cgroup namespace");
   if (burrow_set_rlimits (&spec->process, err) < 0
       || burrow_sched_apply_initial (&a->sched, err) < 0
       || burrow_time_offsets_apply (&a->time_offsets, err) < 0)

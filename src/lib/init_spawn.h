@@ -4,6 +4,7 @@
 #define BURROW_SPAWN_H
 
 #include "burrow.h"
+#include "cgroup.h"
 #include "lsm.h"
 #include "scheduling.h"
 #include "seccomp_filter.h"
@@ -33,6 +34,12 @@ struct burrow_init_args
   const struct burrow_seccomp *seccomp; /* compiled by create; NULL: none */
   int seccomp_listener_fd;              /* connected to listenerPath, or -1 */
   pid_t host_pid;  /* the init's pid as the host sees it (from SYNC_MAPS_DONE) */
+  /* cgroups: the init is born in cgroup_fd (CLONE_INTO_CGROUP) when >= 0, and put in
+     *cgroup before SYNC_MAPS_DONE; it makes its cgroup namespace only then, so the
+     namespace's root is its own cgroup. */
+  struct burrow_cgroup *cgroup;
+  int cgroup_fd;
+  bool unshare_cgroupns;
   int self_exe_fd; /* set by the init: its own /proc/self/exe */
 };
 

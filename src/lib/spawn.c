@@ -24,15 +24,32 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
 static pid_t
-clone_init (int flags, int *pidfd)
+clone_init (int flags, int cgroup_fd, int *pidfd)
 {
   struct clone_args args = {
     .flags = (uint64_t)flags | CLONE_PIDFD,
     .pidfd = (uint64_t)(uintptr_t)pidfd,
     .exit_signal = SIGCHLD,
   };
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = cgroup_fd;
+    }
   pid_t pid = syscall (SYS_clone3, &args, sizeof args);
+  /* Not born in the cgroup (older kernel, a cgroup clone3 refuses): the runtime moves
+     the init there before it goes on. */
+  if (pid < 0 && cgroup_fd >= 0 && errno != ENOSYS)
+    {
+      args.flags &= ~CLONE_INTO_CGROUP;
+      args.cgroup = 0;
+      pid = syscall (SYS_clone3, &args, sizeof args);
+    }
   if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
     return pid;
   /* Kernels before 5.3: clone(2) like fork, then a pidfd of our own. */
@@ -99,7 +116,7 @@ burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out, struc
   a->sync_fd = sv[1];
 
   int pidfd = -1;
-  pid_t pid = clone_init (a->clone_flags, &pidfd);
+  pid_t pid = clone_init (a->clone_flags, a->cgroup_fd, &pidfd);
   if (pid < 0)
     {
       int e = errno;
@@ -123,6 +140,12 @@ burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out, struc
       reap (pid, pidfd);
       close (pidfd);
       return burrow_error_prefix (err, "user namespace");
+    }
+  if (a->cgroup && burrow_cgroup_enter (a->cgroup, pid, a->spec, err) < 0)
+    {
+      reap (pid, pidfd);
+      close (pidfd);
+      return burrow_error_prefix (err, "cgroup");
     }
   if (burrow_sync_send (parent_end, SYNC_MAPS_DONE, pid, NULL) < 0
       || await_ready (a, parent_end, pid, err) < 0)
