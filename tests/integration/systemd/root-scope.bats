@@ -41,3 +41,10 @@ setup ()
 @test "systemd root: a foreground run passes the exit status and leaves no scope" {
   scope_tests_foreground_run
 }
+
+@test "systemd root: a cgroupsPath not of the form slice:prefix:name is a clear error" {
+  set_cfg '.linux.cgroupsPath = "/not/a/slice"'
+  capture --separate-stderr burrow --systemd-cgroup run -d --bundle "$BUNDLE" b1
+  expect_one_line_error "cgroupsPath" "slice:prefix:name"
+  assert_bad_input_left_nothing b1
+}
