@@ -17,7 +17,7 @@ tests=/burrow-tests
 suite=$(cat "$tests/suite")
 user=${BURROW_TEST_USER:-burrowtest}
 uid=$(id -u "$user")
-file_timeout=${BURROW_GUEST_FILE_TIMEOUT:-300}
+file_timeout=${BURROW_GUEST_FILE_TIMEOUT:-420}
 
 say () { echo "guest-run: $*" | tee -a "$results/guest.txt" >/dev/console 2>/dev/null || true; }
 
@@ -64,6 +64,7 @@ for file in "$tests/integration/$suite"/*.bats; do
   name=$(basename "$file" .bats)
   out=$results/$name.tap
   rc=0
+  t0=$(cut -d' ' -f1 /proc/uptime)
   case $name in
     rootless-*)
       # The bats run is a service of the user's manager: --pipe hands it our stdout.
@@ -82,5 +83,5 @@ for file in "$tests/integration/$suite"/*.bats; do
       ;;
   esac
   echo "$rc" >"$results/$name.rc"
-  say "$name: exit $rc, $(grep -c '^ok' "$out") ok, $(grep -c '^not ok' "$out") not ok"
+  say "$name: exit $rc, $(grep -c '^ok' "$out") ok, $(grep -c '^not ok' "$out") not ok, $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 done

@@ -40,7 +40,7 @@ guest_stage ()
       bash "$GUEST_STAGES_LIB/systemd-ns.sh" "$base" "$upper" "$results" "$timeout" || rc=$?
       ;;
     vm)
-      timeout=${BURROW_VM_TIMEOUT:-540}
+      timeout=${BURROW_VM_TIMEOUT:-570}
       bash "$GUEST_STAGES_LIB/vm.sh" "$base" "$upper" "$results" "$timeout" || rc=$?
       ;;
     *) echo "guest-stages: unknown stage $stage" >&2; rm -rf "$upper"; return 2 ;;
@@ -48,7 +48,7 @@ guest_stage ()
   rm -rf "$upper"
   echo "guest-stages: $stage: guest ran $(( $(date +%s) - t1 )) s (exit $rc)"
   if [[ -f $results/guest.txt ]]; then
-    sed 's/^/  /' "$results/guest.txt" | grep -v '^  guest-run: .*: exit' || true
+    sed 's/^/  /' "$results/guest.txt" || true
   fi
   if [[ ! -f $results/done ]]; then
     echo "guest-stages: $stage: the guest did not finish (timeout ${timeout}s?); end of its console:"

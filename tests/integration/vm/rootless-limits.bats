@@ -26,6 +26,19 @@ event_count ()
   awk -v k="$2" '$1 == k { print $2 }' "$1"
 }
 
+@test "vm user: cgroup2 has cpu, memory, pids and io, all delegated to user@UID.service" {
+  local cg c
+  cg=/sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service
+  [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]]
+  for c in cpu memory pids io; do
+    grep -qw "$c" /sys/fs/cgroup/cgroup.controllers || {
+      echo "no $c in /sys/fs/cgroup: $(cat /sys/fs/cgroup/cgroup.controllers)" >&2; return 1; }
+    grep -qw "$c" "$cg/cgroup.controllers" || {
+      echo "no $c in $cg: $(cat "$cg/cgroup.controllers")" >&2; return 1; }
+  done
+  [[ $(stat -c %u "$cg") == "$(id -u)" ]]
+}
+
 @test "vm user: memory.limit is memory.max, and a hog in the container is OOM-killed (137)" {
   set_cfg '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
   # The init (sh) survives its child, the hog, and reports how it ended.
