@@ -8,6 +8,10 @@
 #                    (`systemd-run --user --wait --pipe`), so the tests and the
 #                    containers they start live in the user's delegated cgroup tree and
 #                    burrow reaches the user bus through XDG_RUNTIME_DIR.
+#   session-*.bats   as the test user in a login session (`runuser -l`: PAM with
+#                    pam_systemd, a session-N.scope owned by root, XDG_RUNTIME_DIR set by
+#                    PAM), as after an ssh login: the user's systemd must move the init out
+#                    of a cgroup the user does not own.
 # Each file's TAP goes to /burrow-results/<file>.tap and its exit status to <file>.rc;
 # facts about the guest go to /burrow-results/guest.txt. Then it powers the guest off.
 set -uo pipefail
@@ -76,6 +80,11 @@ for file in "$tests/integration/$suite"/*.bats; do
             "${base_env[@]/#/--setenv=}" --setenv=BURROW_TEST_MODE=rootless \
             --setenv=HOME="/home/$user" --setenv=BURROW_GUEST_SUITE="$suite" \
             -- bats --tap "$file" >"$out" 2>&1 </dev/null || rc=$?
+      ;;
+    session-*)
+      timeout -k 10 "$file_timeout" \
+        runuser -l "$user" -c "cd /tmp && exec env ${base_env[*]} BURROW_TEST_MODE=rootless \
+          BURROW_GUEST_SUITE=$suite bats --tap $file" >"$out" 2>&1 </dev/null || rc=$?
       ;;
     *)
       (cd /tmp && timeout -k 10 "$file_timeout" env "${base_env[@]}" BURROW_TEST_MODE=root \
