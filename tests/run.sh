@@ -6,6 +6,9 @@
 #     unprivileged user burrowtest (BURROW_TEST_MODE=rootless),
 #   - tests/integration/rootless/*.bats as burrowtest, tests/integration/root/*.bats as root,
 #   - tests/integration/sanitizers/*.bats in both modes against the sanitizer build,
+#   - tests/integration/systemd/*.bats inside a Debian system booted with systemd as PID 1
+#     of fresh namespaces, and tests/integration/vm/*.bats inside a qemu (TCG) VM with
+#     Debian's kernel (tests/README.md; root only; BURROW_SKIP_VM=1 skips the VM),
 # and ends with one line: "N passed, N failed, N skipped". Exits 1 when a test failed.
 #
 # usage: tests/run.sh [--unit-only | --integration-only] [--no-build] [--no-sanitizers]
@@ -32,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) do_build=0 ;;
     --no-sanitizers) do_sanitizers=0 ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
     *) filters+=("$1") ;;
   esac

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154
+# shellcheck shell=bash disable=SC2154,SC2034
 # guest.bash: what the bats files of the systemd and VM stages (tests/integration/systemd,
 # tests/integration/vm) load after ../helpers. They run inside the booted Debian guest
 # (tests/lib/guest-run.sh): root-*.bats as root from a system service, rootless-*.bats as

@@ -50,7 +50,7 @@ for _ in $(seq 1 600); do
      -S /run/user/$uid/bus ]] && break
   sleep 0.1
 done
-say "user@$uid.service: $(systemctl is-active "user@$uid.service" 2>&1), bus: $(ls /run/user/$uid/bus 2>&1)"
+say "user@$uid.service: $(systemctl is-active "user@$uid.service" 2>&1), bus: $(ls "/run/user/$uid/bus" 2>&1)"
 us=$(systemctl show -p UserspaceTimestampMonotonic --value)
 mu=$(systemctl show -p ActiveEnterTimestampMonotonic --value multi-user.target)
 if systemd-detect-virt -q -c; then

@@ -106,6 +106,7 @@ systemd_ns_main ()
   for u in "${SYSTEMD_NS_MASK[@]}"; do
     ln -sfn /dev/null "$upper/etc/systemd/system/$u"
   done
+  # shellcheck disable=SC2016 # expanded by the inner bash
   timeout -k 10 "$timeout" bash -c '
       echo $$ >"$1/cgroup.procs" || exit 1
       shift
