@@ -35,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) do_build=0 ;;
     --no-sanitizers) do_sanitizers=0 ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
     *) filters+=("$1") ;;
   esac

@@ -31,12 +31,20 @@ VM_MASK=(systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.
 
 vm_base_cpio ()
 {
-  local base=$1 cpio=$1.cpio kver m list
+  local base=$1 cpio=$1.cpio kver m list lock
   if [[ -f $cpio && $cpio -nt $base/.burrow-complete ]]; then
     echo "$cpio"
     return 0
   fi
-  kver=$(vm_kernel_version "$base")
+  kver=$(vm_kernel_version "$base") || return 1
+  # One writer at a time; a second run waits and then finds it made.
+  exec {lock}>"$base.cpio.lock"
+  flock "$lock"
+  if [[ -f $cpio && $cpio -nt $base/.burrow-complete ]]; then
+    exec {lock}>&-
+    echo "$cpio"
+    return 0
+  fi
   list=$(mktemp)
   (cd "$base" && find . -path ./boot -prune -o -path ./usr/lib/modules -prune -o \
      -path ./.burrow-complete -prune -o -print) >"$list"
@@ -51,11 +59,13 @@ vm_base_cpio ()
   } | sort -u >>"$list"
   if ! (cd "$base" && cpio --quiet -o -H newc <"$list") >"$cpio.tmp"; then
     rm -f "$list" "$cpio.tmp"
+    exec {lock}>&-
     echo "vm: could not make $cpio" >&2
     return 1
   fi
   rm -f "$list"
   mv "$cpio.tmp" "$cpio"
+  exec {lock}>&-
   echo "$cpio"
 }
 
