@@ -163,10 +163,16 @@ has_dotdot (const char *p)
 
 /* cgroupfs v2: the path, made, limited, and an fd to clone the init into. */
 static int
-prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, const cJSON *res,
-             struct burrow_cgroup *out, int *clone_into_fd, struct burrow_error *err)
+prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp,
+             const struct burrow_spec *spec, struct burrow_cgroup *out, int *clone_into_fd,
+             struct burrow_error *err)
 {
+  const cJSON *res = spec->linux_.resources;
   cleanup_free char *base = NULL;
+  cleanup_free char *root_default = NULL;
+  /* root's default is runc's: /<id> from the top of the hierarchy */
+  if (cp == NULL && !rootless && asprintf (&root_default, "/%s", out->id) > 0)
+    cp = root_default;
   if (cp == NULL || cp[0] != '/')
     {
       if (burrow_cg_fs2_base (h, rootless, &base) < 0)
@@ -183,7 +189,7 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, cons
           return 0;
         }
     }
-  int n = cp == NULL    ? asprintf (&out->path, "%s/%s", base, out->id)
+  int n = cp == NULL     ? asprintf (&out->path, "%s/%s", base, out->id)
           : cp[0] == '/' ? asprintf (&out->path, "%s%s", h->v2_mount, cp)
                          : asprintf (&out->path, "%s/%s", base, cp);
   if (n < 0)
@@ -193,10 +199,11 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, cons
     }
   out->manager = BURROW_CGROUP_CGROUPFS;
   out->version = 2;
-  int made = burrow_cg_fs2_make (h, out->path, cp != NULL, res, err);
+  bool explicit_path = cp != NULL && cp != root_default;
+  int made = burrow_cg_fs2_make (h, out->path, explicit_path, res, err);
   if (made < 0)
     {
-      if (cp)
+      if (explicit_path)
         return burrow_error_prefix (err, "linux.cgroupsPath `%s`", cp);
       char why[BURROW_ERROR_MSG_MAX + 64];
       snprintf (why, sizeof why, "cannot make a cgroup: %s", err->msg);
@@ -213,6 +220,11 @@ prepare_fs2 (const struct burrow_cg_host *h, bool rootless, const char *cp, cons
       return -1;
     }
   burrow_cg_writes_release (&w);
+  /* Device rules on v2 are an eBPF program: root's to load. A user's container has only
+     the device nodes bound into its /dev. */
+  const cJSON *devices = cJSON_GetObjectItemCaseSensitive (res, "devices");
+  if (!rootless && devices && burrow_cg_devices_attach (out->path, devices, spec, err) < 0)
+    return -1;
   *clone_into_fd = open (out->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   return 0;
 }
@@ -249,7 +261,7 @@ prepare_cgroupfs (const struct burrow_cg_host *h, bool rootless, const struct bu
   if (cp && has_dotdot (cp))
     return burrow_fail_plain (err, EINVAL, "linux.cgroupsPath `%s`: `..` is not allowed", cp);
   if (h->v2_mount && (h->unified || rootless))
-    return prepare_fs2 (h, rootless, cp, res, out, clone_into_fd, err);
+    return prepare_fs2 (h, rootless, cp, spec, out, clone_into_fd, err);
   if (!rootless)
     return prepare_fs1 (h, spec, out, err);
   disable (out, res, "this host has no cgroup v2 hierarchy, and cgroup v1 cannot be delegated");
@@ -338,9 +350,8 @@ systemd_fallback (struct burrow_cgroup *cg, pid_t pid, const struct burrow_spec 
   char *id = steal_ptr (&cg->id);
   burrow_cgroup_release (cg);
   cg->id = id;
-  int r = burrow_cg_host_probe (&h) < 0
-              ? 0
-              : prepare_cgroupfs (&h, rootless, spec, NULL, cg, &fd, err);
+  int r = burrow_cg_host_probe (&h) < 0 ? 0
+                                        : prepare_cgroupfs (&h, rootless, spec, NULL, cg, &fd, err);
   burrow_cg_host_release (&h);
   if (fd >= 0)
     close (fd);
@@ -361,7 +372,8 @@ burrow_cgroup_enter (struct burrow_cgroup *cg, pid_t pid, const struct burrow_sp
     case BURROW_CGROUP_SYSTEMD:
       if (burrow_cg_systemd_start (cg, cg->slice, pid, spec->linux_.resources, err) < 0)
         {
-          if (err->errnum == EINVAL) /* a limit systemd or the kernel refused */
+          /* a limit systemd or the kernel refused, a unit of that name already there */
+          if (err->errnum == EINVAL || err->errnum == EEXIST)
             return -1;
           char why[BURROW_ERROR_MSG_MAX];
           snprintf (why, sizeof why, "%s", err->msg);
@@ -402,6 +414,9 @@ burrow_cgroup_apply (const struct burrow_cgroup *cg, const cJSON *resources,
   struct burrow_cg_writes w;
   if (burrow_cg_translate (resources, 2, &w, err) < 0)
     return -1;
+  /* a limit the container did not have at create may need a controller enabled */
+  if (cg->manager == BURROW_CGROUP_CGROUPFS)
+    burrow_cg_fs2_enable (cg->path, &w);
   int r = burrow_cg_fs2_apply (cg->path, &w, false, err);
   burrow_cg_writes_release (&w);
   return r;

@@ -26,12 +26,18 @@
 #endif
 
 static const char *const v1_names[BURROW_CG1_COUNT] = {
-  [BURROW_CG1_BLKIO] = "blkio",           [BURROW_CG1_CPU] = "cpu",
-  [BURROW_CG1_CPUACCT] = "cpuacct",       [BURROW_CG1_CPUSET] = "cpuset",
-  [BURROW_CG1_DEVICES] = "devices",       [BURROW_CG1_FREEZER] = "freezer",
-  [BURROW_CG1_HUGETLB] = "hugetlb",       [BURROW_CG1_MEMORY] = "memory",
-  [BURROW_CG1_NET_CLS] = "net_cls",       [BURROW_CG1_NET_PRIO] = "net_prio",
-  [BURROW_CG1_PERF_EVENT] = "perf_event", [BURROW_CG1_PIDS] = "pids",
+  [BURROW_CG1_BLKIO] = "blkio",
+  [BURROW_CG1_CPU] = "cpu",
+  [BURROW_CG1_CPUACCT] = "cpuacct",
+  [BURROW_CG1_CPUSET] = "cpuset",
+  [BURROW_CG1_DEVICES] = "devices",
+  [BURROW_CG1_FREEZER] = "freezer",
+  [BURROW_CG1_HUGETLB] = "hugetlb",
+  [BURROW_CG1_MEMORY] = "memory",
+  [BURROW_CG1_NET_CLS] = "net_cls",
+  [BURROW_CG1_NET_PRIO] = "net_prio",
+  [BURROW_CG1_PERF_EVENT] = "perf_event",
+  [BURROW_CG1_PIDS] = "pids",
   [BURROW_CG1_RDMA] = "rdma",
 };
 
@@ -161,7 +167,8 @@ burrow_cg_has_word (const char *dir, const char *file, const char *name)
   if (burrow_cg_read (dir, file, &text, &ignored) < 0)
     return false;
   size_t n = strlen (name);
-  for (char *p = strtok (text, " \n"); p; p = strtok (NULL, " \n"))
+  char *save = NULL;
+  for (char *p = strtok_r (text, " \n", &save); p; p = strtok_r (NULL, " \n", &save))
     if (strlen (p) == n && strcmp (p, name) == 0)
       return true;
   return false;
@@ -186,8 +193,7 @@ rmdir_tree (const char *path, int depth)
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
-      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0
-          || strcmp (de->d_name, "..") == 0)
+      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
       cleanup_free char *sub = NULL;
       if (asprintf (&sub, "%s/%s", path, de->d_name) < 0 || rmdir_tree (sub, depth + 1) < 0)
@@ -389,8 +395,7 @@ burrow_cgroup_join (const struct burrow_cgroup *cg, const char *sub, pid_t pid,
   if (check_sub (sub, err) < 0)
     return -1;
   if (cg->manager == BURROW_CGROUP_DISABLED)
-    return sub ? burrow_fail_plain (err, ENOENT,
-                                    "--cgroup `%s`: the container has no cgroup", sub)
+    return sub ? burrow_fail_plain (err, ENOENT, "--cgroup `%s`: the container has no cgroup", sub)
                : 0;
   if (cg->path && join_dir (cg->path, sub, pid, err) < 0)
     return -1;

@@ -13,12 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* <mount><own cgroup>/<rel>, or <mount><abs> for an absolute cgroupsPath. */
+/* <mount><own cgroup>/<rel>, <mount><abs> for an absolute cgroupsPath, and runc's
+   default <mount>/<id> without one. */
 static char *
 dir_for (const char *mount, const char *controller, const char *cp, const char *id)
 {
   char *out = NULL;
-  if (cp && cp[0] == '/')
+  if (cp == NULL)
+    return asprintf (&out, "%s/%s", mount, id) < 0 ? NULL : out;
+  if (cp[0] == '/')
     return asprintf (&out, "%s%s", mount, cp) < 0 ? NULL : out;
   cleanup_free char *own = burrow_cg_proc_path (0, controller);
   if (own == NULL)
@@ -30,7 +33,7 @@ dir_for (const char *mount, const char *controller, const char *cp, const char *
     own[n - 11] = '\0';
   if (strcmp (own, "/") == 0)
     own[0] = '\0';
-  return asprintf (&out, "%s%s/%s", mount, own, cp ? cp : id) < 0 ? NULL : out;
+  return asprintf (&out, "%s%s/%s", mount, own, cp) < 0 ? NULL : out;
 }
 
 /* A new cpuset cgroup starts with no cpus and no mems: no task may join it until they are
@@ -141,7 +144,8 @@ burrow_cg_fs1_enter (const struct burrow_cgroup *cg, pid_t pid, struct burrow_er
   char buf[32];
   snprintf (buf, sizeof buf, "%d", pid);
   for (int c = 0; c < BURROW_CG1_COUNT; c++)
-    if (cg->v1[c] && !seen_before (cg, c) && burrow_cg_write (cg->v1[c], "cgroup.procs", buf, err) < 0)
+    if (cg->v1[c] && !seen_before (cg, c)
+        && burrow_cg_write (cg->v1[c], "cgroup.procs", buf, err) < 0)
       return -1;
   if (cg->path && burrow_cg_write (cg->path, "cgroup.procs", buf, err) < 0)
     return -1;
@@ -225,7 +229,8 @@ burrow_cg_fs1_apply (const struct burrow_cgroup *cg, const cJSON *res, bool skip
           r = write_v1 (cg->v1[c], &w, &i, err);
           continue;
         }
-      bool v2_has = cg->path && x->ctrl && burrow_cg_has_word (cg->path, "cgroup.controllers", x->ctrl);
+      bool v2_has
+          = cg->path && x->ctrl && burrow_cg_has_word (cg->path, "cgroup.controllers", x->ctrl);
       if (x->ctrl && ml < sizeof missing)
         ml += snprintf (missing + ml, sizeof missing - ml, "%s ", x->ctrl);
       if (!v2_has && kl < sizeof keys && strstr (keys, x->key) == NULL)

@@ -18,7 +18,8 @@ owned_by_me (const char *dir)
 {
   struct stat st;
   cleanup_free char *procs = NULL;
-  if (stat (dir, &st) < 0 || st.st_uid != geteuid () || asprintf (&procs, "%s/cgroup.procs", dir) < 0)
+  if (stat (dir, &st) < 0 || st.st_uid != geteuid ()
+      || asprintf (&procs, "%s/cgroup.procs", dir) < 0)
     return false;
   return access (dir, W_OK) == 0 && access (procs, W_OK) == 0;
 }
@@ -70,21 +71,33 @@ has_ctrl (const char *dir, const char *file, const char *c)
   return burrow_cg_has_word (dir, file, c);
 }
 
-/* Enable each controller in the subtree_control of every ancestor of path below the
-   mount, where it is offered and not yet on. Failures show up as missing controllers. */
-static void
-enable_controllers (const char *mount, const char *path, const char *ctrls)
+/* Enable each controller the writes need in the subtree_control of every ancestor of
+   path below the cgroup2 mount, where it is offered and not yet on. Failures show up as
+   missing controllers. */
+void
+burrow_cg_fs2_enable (const char *path, const struct burrow_cg_writes *w)
 {
+  char ctrls[256];
+  struct burrow_cg_host h = { 0 };
+  burrow_cg_writes_controllers (w, ctrls, sizeof ctrls);
+  if (ctrls[0] == '\0' || burrow_cg_host_probe (&h) < 0 || h.v2_mount == NULL
+      || strncmp (path, h.v2_mount, strlen (h.v2_mount)) != 0)
+    {
+      burrow_cg_host_release (&h);
+      return;
+    }
+  size_t mlen = strlen (h.v2_mount);
+  burrow_cg_host_release (&h);
   cleanup_free char *dir = strdup (path);
   if (dir == NULL)
     return;
-  size_t mlen = strlen (mount);
   for (char *p = dir + mlen; p && *p; p = strchr (p + 1, '/'))
     {
       char saved = *p;
       *p = '\0';
       cleanup_free char *list = strdup (ctrls);
-      for (char *c = list ? strtok (list, " ") : NULL; c; c = strtok (NULL, " "))
+      char *save = NULL;
+      for (char *c = list ? strtok_r (list, " ", &save) : NULL; c; c = strtok_r (NULL, " ", &save))
         if (has_ctrl (dir, "cgroup.controllers", c) && !has_ctrl (dir, "cgroup.subtree_control", c))
           {
             char plus[64];
@@ -96,8 +109,8 @@ enable_controllers (const char *mount, const char *path, const char *ctrls)
     }
 }
 
-static void
-warn_missing (const char *path, const struct burrow_cg_writes *w)
+void
+burrow_cg_fs2_warn_missing (const char *path, const struct burrow_cg_writes *w)
 {
   char keys[256] = "", ctrls[128] = "";
   size_t kl = 0, cl = 0;
@@ -135,8 +148,7 @@ burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool expli
   cleanup_free char *first = NULL;
   int made = burrow_cg_mkdir_p (h->v2_mount, path, &first, err);
   if (made >= 0 && !owned_by_me (path) && geteuid () != 0)
-    made = burrow_fail_plain (err, EACCES,
-                              "cgroup `%s` exists and is not writable by uid %d", path,
+    made = burrow_fail_plain (err, EACCES, "cgroup `%s` exists and is not writable by uid %d", path,
                               (int)geteuid ());
   if (made < 0)
     {
@@ -145,13 +157,8 @@ burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool expli
       burrow_cg_writes_release (&w);
       return -1;
     }
-  char ctrls[256];
-  burrow_cg_writes_controllers (&w, ctrls, sizeof ctrls);
-  if (ctrls[0])
-    {
-      enable_controllers (h->v2_mount, path, ctrls);
-      warn_missing (path, &w);
-    }
+  burrow_cg_fs2_enable (path, &w);
+  burrow_cg_fs2_warn_missing (path, &w);
   burrow_cg_writes_release (&w);
   return made;
 }
@@ -166,7 +173,7 @@ burrow_cg_fs2_apply (const char *path, const struct burrow_cg_writes *w, bool sk
       if (x->ctrl && !has_ctrl (path, "cgroup.controllers", x->ctrl))
         {
           if (skip_missing)
-            continue; /* named by warn_missing */
+            continue; /* named by burrow_cg_fs2_warn_missing */
           return burrow_fail_plain (err, ENOTSUP,
                                     "linux.resources.%s: the %s controller is not available "
                                     "in cgroup `%s` (not delegated or not enabled above it)",

@@ -39,7 +39,7 @@ int burrow_cg_rmdir_tree (const char *path, struct burrow_error *err);
 /* One file write that a piece of linux.resources turns into. */
 struct burrow_cg_write
 {
-  const char *key; /* the OCI field, for messages ("memory.limit") */
+  const char *key;  /* the OCI field, for messages ("memory.limit") */
   const char *ctrl; /* the controller the file belongs to; NULL for cgroup.* files */
   char *file;
   char *value;
@@ -65,11 +65,20 @@ void burrow_cg_writes_controllers (const struct burrow_cg_writes *w, char *buf, 
 /* The keys of linux.resources a limit is set for (devices left out), for warnings. */
 void burrow_cg_resource_keys (const cJSON *res, char *buf, size_t size);
 
+/* cgroup_devices.c: the v2 device program from linux.resources.devices (plus runc's
+   default devices and linux.devices when spec is given), attached to the cgroup dir. */
+int burrow_cg_devices_attach (const char *dir, const cJSON *devices, const struct burrow_spec *spec,
+                              struct burrow_error *err);
+
 /* cgroup_fs2.c */
 int burrow_cg_fs2_make (const struct burrow_cg_host *h, const char *path, bool explicit_path,
                         const cJSON *res, struct burrow_error *err);
 int burrow_cg_fs2_apply (const char *path, const struct burrow_cg_writes *w, bool warn_missing,
                          struct burrow_error *err);
+void burrow_cg_fs2_enable (const char *path, const struct burrow_cg_writes *w);
+/* One warning naming the limits whose controllers path does not have, and how to
+   delegate them. */
+void burrow_cg_fs2_warn_missing (const char *path, const struct burrow_cg_writes *w);
 int burrow_cg_fs2_base (const struct burrow_cg_host *h, bool rootless, char **out);
 
 /* cgroup_fs1.c */

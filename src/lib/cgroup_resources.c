@@ -112,8 +112,7 @@ burrow_cg_swap_v2 (int64_t swap, int64_t limit, int64_t *out, struct burrow_erro
   else if (swap < limit)
     return burrow_fail_plain (err, EINVAL,
                               "linux.resources.memory.swap (%" PRId64
-                              ") is below memory.limit (%" PRId64
-                              "): it counts memory plus swap",
+                              ") is below memory.limit (%" PRId64 "): it counts memory plus swap",
                               swap, limit);
   else
     *out = swap - limit;
@@ -165,30 +164,32 @@ memory (const cJSON *m, int version, struct burrow_cg_writes *w, struct burrow_e
                               "linux.resources.memory.swap (%" PRId64
                               ") is below memory.limit (%" PRId64 "): it counts memory plus swap",
                               swap, limit);
-  if (hr && add (w, "memory.reservation", "memory", "memory.soft_limit_in_bytes", "%" PRId64,
-                 MAXV (resv) ? -1 : resv)
-                < 0)
+  if (hr
+      && add (w, "memory.reservation", "memory", "memory.soft_limit_in_bytes", "%" PRId64,
+              MAXV (resv) ? -1 : resv)
+             < 0)
     return -1;
   /* memsw must stay >= limit at every step: limit first suits a new cgroup (memsw starts
      unlimited); on update the v1 manager retries the pair in the other order on EINVAL. */
-  if (hl && add (w, "memory.limit", "memory", "memory.limit_in_bytes", "%" PRId64,
-                 MAXV (limit) ? -1 : limit)
-                < 0)
+  if (hl
+      && add (w, "memory.limit", "memory", "memory.limit_in_bytes", "%" PRId64,
+              MAXV (limit) ? -1 : limit)
+             < 0)
     return -1;
-  if (hs && add (w, "memory.swap", "memory", "memory.memsw.limit_in_bytes", "%" PRId64,
-                 MAXV (swap) ? -1 : swap)
-                < 0)
+  if (hs
+      && add (w, "memory.swap", "memory", "memory.memsw.limit_in_bytes", "%" PRId64,
+              MAXV (swap) ? -1 : swap)
+             < 0)
     return -1;
   if (num (m, "kernelTCP", &v, err, "memory") > 0
-      && add (w, "memory.kernelTCP", "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, v)
-             < 0)
+      && add (w, "memory.kernelTCP", "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, v) < 0)
     return -1;
   if (num (m, "swappiness", &v, err, "memory") > 0 && v >= 0
       && add (w, "memory.swappiness", "memory", "memory.swappiness", "%" PRId64, v) < 0)
     return -1;
   const cJSON *oom = cJSON_GetObjectItemCaseSensitive (m, "disableOOMKiller");
-  if (cJSON_IsTrue (oom) && add (w, "memory.disableOOMKiller", "memory", "memory.oom_control", "1")
-                                < 0)
+  if (cJSON_IsTrue (oom)
+      && add (w, "memory.disableOOMKiller", "memory", "memory.oom_control", "1") < 0)
     return -1;
   return err->errnum ? -1 : 0;
 }
@@ -208,10 +209,9 @@ cpu (const cJSON *c, int version, struct burrow_cg_writes *w, struct burrow_erro
                               " us is outside what the kernel accepts (1000 to 1000000)",
                               period);
   if (hq && quota > 0 && quota < 1000)
-    return burrow_fail_plain (err, EINVAL,
-                              "linux.resources.cpu.quota: %" PRId64
-                              " us is below the kernel's minimum (1000)",
-                              quota);
+    return burrow_fail_plain (
+        err, EINVAL,
+        "linux.resources.cpu.quota: %" PRId64 " us is below the kernel's minimum (1000)", quota);
   const char *cpus = str (c, "cpus"), *mems = str (c, "mems");
   if (version == 2)
     {
@@ -290,8 +290,8 @@ device_list (const cJSON *b, const char *key, const char *field, int version, co
                                 "and %s",
                                 key, field);
     int r = v2_name && version == 2
-                ? add (w, key, ctrl, file, "%" PRId64 ":%" PRId64 " %s=%" PRId64, maj, min,
-                       v2_name, v)
+                ? add (w, key, ctrl, file, "%" PRId64 ":%" PRId64 " %s=%" PRId64, maj, min, v2_name,
+                       v)
                 : add (w, key, ctrl, file, "%" PRId64 ":%" PRId64 " %" PRId64, maj, min, v);
     if (r < 0)
       return -1;
@@ -404,8 +404,8 @@ network (const cJSON *n, struct burrow_cg_writes *w, struct burrow_error *err)
 /* The devices every container gets, as runc allows them (null, zero, full, tty, random,
    urandom, ptmx, pts). */
 static const char *const default_devices[] = {
-  "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:8 rwm",
-  "c 1:9 rwm", "c 5:2 rwm", "c 136:* rwm",
+  "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 5:0 rwm",
+  "c 1:8 rwm", "c 1:9 rwm", "c 5:2 rwm", "c 136:* rwm",
 };
 
 static int
@@ -427,8 +427,7 @@ devices_v1 (const cJSON *arr, struct burrow_cg_writes *w, struct burrow_error *e
     if (min >= 0)
       snprintf (mi, sizeof mi, "%" PRId64, min);
     if (add (w, "devices", "devices", cJSON_IsTrue (allow) ? "devices.allow" : "devices.deny",
-             "%s %s:%s %s", type && *type ? type : "a", ma, mi,
-             access && *access ? access : "rwm")
+             "%s %s:%s %s", type && *type ? type : "a", ma, mi, access && *access ? access : "rwm")
         < 0)
       return -1;
   }
@@ -459,8 +458,8 @@ unified (const cJSON *u, int version, struct burrow_cg_writes *w, struct burrow_
     char *dot = strchr (ctrl, '.');
     if (dot)
       *dot = '\0';
-    static const char *const known[] = { "cpu", "cpuset", "io", "memory", "pids",
-                                         "hugetlb", "rdma", "misc" };
+    static const char *const known[]
+        = { "cpu", "cpuset", "io", "memory", "pids", "hugetlb", "rdma", "misc" };
     const char *c = NULL;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
       if (strcmp (ctrl, known[i]) == 0)

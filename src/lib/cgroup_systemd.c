@@ -378,8 +378,8 @@ static int
 subscribe (sd_bus *bus, struct job_wait *w, sd_bus_slot **slot)
 {
   sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
-  return sd_bus_match_signal (bus, slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
-                              on_job_removed, w);
+  return sd_bus_match_signal (bus, slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed,
+                              w);
 }
 
 /* The scope's directories, from where its pid now is. */
@@ -398,7 +398,8 @@ fill_paths (struct burrow_cgroup *cg, pid_t pid, struct burrow_error *err)
     cg->path = NULL;
   for (int c = 0; c < BURROW_CG1_COUNT && cg->version == 1; c++)
     {
-      cleanup_free char *p = h.v1_mount[c] ? burrow_cg_proc_path (pid, burrow_cgroup_v1_name (c)) : NULL;
+      cleanup_free char *p
+          = h.v1_mount[c] ? burrow_cg_proc_path (pid, burrow_cgroup_v1_name (c)) : NULL;
       if (p && asprintf (&cg->v1[c], "%s%s", h.v1_mount[c], p) < 0)
         cg->v1[c] = NULL;
     }
@@ -410,8 +411,8 @@ fill_paths (struct burrow_cgroup *cg, pid_t pid, struct burrow_error *err)
 }
 
 int
-burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
-                         const cJSON *res, struct burrow_error *err)
+burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid, const cJSON *res,
+                         struct burrow_error *err)
 {
   cleanup_bus sd_bus *bus = NULL;
   cleanup_msg sd_bus_message *m = NULL;
@@ -436,8 +437,8 @@ burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
                                      (uint32_t)pid))
              < 0
       || (slice && (r = sd_bus_message_append (m, "(sv)", "Slice", "s", slice)) < 0)
-      || (r = sd_bus_message_append (m, "(sv)(sv)(sv)", "MemoryAccounting", "b", 1,
-                                     "CPUAccounting", "b", 1, "TasksAccounting", "b", 1))
+      || (r = sd_bus_message_append (m, "(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "CPUAccounting",
+                                     "b", 1, "TasksAccounting", "b", 1))
              < 0)
     return burrow_fail (err, -r, "systemd: build StartTransientUnit");
   if (append_resources (m, res, cg->version, err) < 0)
@@ -455,8 +456,8 @@ burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
   if (wait_job (bus, &w, err) < 0)
     return -1;
   if (strcmp (w.result, "done") != 0)
-    return burrow_fail_plain (err, EIO, "systemd: the scope `%s` did not start (job %s)",
-                              cg->unit, w.result);
+    return burrow_fail_plain (err, EIO, "systemd: the scope `%s` did not start (job %s)", cg->unit,
+                              w.result);
   if (fill_paths (cg, pid, err) < 0)
     return -1;
   /* What systemd has no property for is written in the delegated scope. */
@@ -465,6 +466,7 @@ burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
     return burrow_cg_fs1_apply (cg, res, true, err);
   if (burrow_cg_translate (res, 2, &all, err) < 0)
     return -1;
+  burrow_cg_fs2_warn_missing (cg->path, &all);
   for (size_t i = 0; i < all.n && r >= 0; i++)
     {
       struct burrow_cg_writes one = { .v = &all.v[i], .n = 1, .cap = 1 };
@@ -476,8 +478,7 @@ burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
 }
 
 static int
-call_unit (const struct burrow_cgroup *cg, const char *method, bool wait,
-           struct burrow_error *err)
+call_unit (const struct burrow_cgroup *cg, const char *method, bool wait, struct burrow_error *err)
 {
   cleanup_bus sd_bus *bus = NULL;
   cleanup_slot sd_bus_slot *slot = NULL;

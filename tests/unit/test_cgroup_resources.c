@@ -78,8 +78,8 @@ v2 (void)
   is_str (written ("{\"memory\":{\"reservation\":1048576}}", 2, "memory.low"), "1048576",
           "reservation -> memory.low");
   is_str (written ("{\"cpu\":{\"shares\":1024}}", 2, "cpu.weight"), "39", "shares -> cpu.weight");
-  is_str (written ("{\"cpu\":{\"quota\":50000,\"period\":100000}}", 2, "cpu.max"),
-          "50000 100000", "quota/period -> cpu.max");
+  is_str (written ("{\"cpu\":{\"quota\":50000,\"period\":100000}}", 2, "cpu.max"), "50000 100000",
+          "quota/period -> cpu.max");
   is_str (written ("{\"cpu\":{\"quota\":-1,\"period\":200000}}", 2, "cpu.max"), "max 200000",
           "no quota, a period -> max PERIOD");
   is_str (written ("{\"cpu\":{\"cpus\":\"0-1\",\"mems\":\"0\"}}", 2, "cpuset.cpus"), "0-1",
@@ -114,8 +114,8 @@ v1 (void)
   is_str (written ("{\"memory\":{\"disableOOMKiller\":true}}", 1, "memory.oom_control"), "1",
           "disableOOMKiller -> oom_control");
   is_str (written ("{\"cpu\":{\"shares\":512}}", 1, "cpu.shares"), "512", "shares as is");
-  is_str (written ("{\"cpu\":{\"quota\":20000,\"period\":100000}}", 1, "cpu.cfs_quota_us"),
-          "20000", "quota -> cfs_quota_us");
+  is_str (written ("{\"cpu\":{\"quota\":20000,\"period\":100000}}", 1, "cpu.cfs_quota_us"), "20000",
+          "quota -> cfs_quota_us");
   is_str (written ("{\"cpu\":{\"quota\":20000,\"period\":100000}}", 1, "cpu.cfs_period_us"),
           "100000", "period -> cfs_period_us");
   is_str (written ("{\"pids\":{\"limit\":16}}", 1, "pids.max"), "16", "pids.max");

@@ -44,8 +44,19 @@ features ()
 @test "features: cgroup, LSMs, intelRdt, mountExtensions" {
   local f apparmor=false selinux=false
   f=$(features)
+  # cgroups: what this host has (hierarchies mounted, systemd's buses reachable)
+  local v1=false v2=false sd=false sduser=false rt=${XDG_RUNTIME_DIR:-/nonexistent}
+  grep -q ' - cgroup ' /proc/self/mountinfo && v1=true
+  grep -q ' - cgroup2 ' /proc/self/mountinfo && v2=true
+  if [[ -e /run/systemd/private ]] || { [[ -e /run/systemd/system ]] \
+       && [[ -n ${DBUS_SYSTEM_BUS_ADDRESS:-} || -e /run/dbus/system_bus_socket ]]; }; then
+    sd=true
+  fi
+  if [[ -e $rt/systemd/private || -n ${DBUS_SESSION_BUS_ADDRESS:-} || -e $rt/bus ]]; then
+    sduser=true
+  fi
   [ "$(jq -c .linux.cgroup <<<"$f" | jq -c '{v1, v2, systemd, systemdUser}')" \
-    = '{"v1":false,"v2":false,"systemd":false,"systemdUser":false}' ]
+    = "{\"v1\":$v1,\"v2\":$v2,\"systemd\":$sd,\"systemdUser\":$sduser}" ]
   [[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y* ]] && apparmor=true
   [[ $(stat -f -c %T /sys/fs/selinux 2>/dev/null) == selinux* ]] && selinux=true
   [ "$(jq .linux.apparmor.enabled <<<"$f")" = "$apparmor" ]
