@@ -94,6 +94,9 @@ int burrow_cgroup_destroy (const struct burrow_cgroup *cg, struct burrow_error *
 /* events --stats: runc's `stats` data object (cpu, memory, pids, blkio, hugetlb). */
 int burrow_cgroup_stats (const struct burrow_cgroup *cg, cJSON **out, struct burrow_error *err);
 
+/* features: linux.cgroup {v1, v2, systemd, systemdUser, rdma} for this host. */
+cJSON *burrow_cgroup_features (void);
+
 /* events (cgroup_oom.c): OOM-kill notices. fd becomes readable when the kernel may have
    OOM-killed in the cgroup (v2: inotify on memory.events; v1: an eventfd registered with
    memory.oom_control); fd is -1 when the cgroup has no memory controller. */
@@ -109,9 +112,6 @@ int burrow_cgroup_oom_open (const struct burrow_cgroup *cg, struct burrow_cgroup
 /* After fd was readable: the number of new OOM kills (0: a change of something else). */
 int burrow_cgroup_oom_read (struct burrow_cgroup_oom *w);
 void burrow_cgroup_oom_close (struct burrow_cgroup_oom *w);
-
-/* features: linux.cgroup {v1, v2, systemd, systemdUser, rdma} for this host. */
-cJSON *burrow_cgroup_features (void);
 
 cJSON *burrow_cgroup_to_json (const struct burrow_cgroup *cg);
 int burrow_cgroup_from_json (const cJSON *o, struct burrow_cgroup *out, struct burrow_error *err);

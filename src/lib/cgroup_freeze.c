@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define FREEZE_TIMEOUT_MS 10000
-#define V1_FREEZE_TRIES 1000
 
 enum freezer_kind
 {
@@ -148,53 +147,42 @@ sleep_us (long us)
     ;
 }
 
-/* v1: FREEZING means some task has not stopped yet (busy in the kernel, or forking);
-   as runc does, write FROZEN again, now and then thawing for a moment so a forking task
-   can finish, until freezer.state reads FROZEN. */
+/* v1: FREEZING means some task has not stopped yet (busy in the kernel, forking, or not
+   scheduled yet on a loaded machine); as runc does, write FROZEN again, now and then
+   thawing for a moment so a forking task can finish, until freezer.state reads FROZEN.
+   The budget is time, not tries: a spinning task on a busy host may need a while to run
+   into the freezer. */
 static int
 v1_freeze (const char *dir, bool frozen, struct burrow_error *err)
 {
-  char path[4096], state[64];
+  char path[4096], state[64] = "";
   snprintf (path, sizeof path, "%s/freezer.state", dir);
-  if (!frozen)
+  const char *want = frozen ? "FROZEN" : "THAWED";
+  long long deadline = now_ms () + FREEZE_TIMEOUT_MS;
+  for (int i = 0; i == 0 || now_ms () < deadline; i++)
     {
-      if (burrow_write_string (path, "THAWED", err) < 0)
-        return -1;
-      for (int i = 0; i < V1_FREEZE_TRIES; i++)
-        {
-          if (read_line (dir, "freezer.state", state, sizeof state) < 0)
-            return burrow_fail_errno (err, "read `%s`", path);
-          if (strcmp (state, "THAWED") == 0)
-            return 0;
-          sleep_us (1000);
-        }
-      return burrow_fail_plain (err, ETIMEDOUT, "`%s` does not read THAWED (%s)", path, state);
-    }
-  for (int i = 0; i < V1_FREEZE_TRIES; i++)
-    {
-      if (i % 50 == 49)
+      if (frozen && i % 50 == 49)
         {
           if (burrow_write_string (path, "THAWED", err) < 0)
             return -1;
           sleep_us (10000);
         }
-      if (burrow_write_string (path, "FROZEN", err) < 0)
+      if ((frozen || i == 0) && burrow_write_string (path, want, err) < 0)
         return -1;
-      if (i % 25 == 24)
-        sleep_us (10);
       if (read_line (dir, "freezer.state", state, sizeof state) < 0)
         return burrow_fail_errno (err, "read `%s`", path);
-      if (strcmp (state, "FROZEN") == 0)
+      if (strcmp (state, want) == 0)
         return 0;
-      if (strcmp (state, "FREEZING") != 0)
+      if (frozen && strcmp (state, "FREEZING") != 0)
         return burrow_fail_plain (err, EIO, "`%s` reads `%s` after writing FROZEN", path, state);
+      sleep_us (i < 10 ? 100 : 1000);
     }
   struct burrow_error ignored;
-  burrow_write_string (path, "THAWED", &ignored);
-  return burrow_fail_plain (err, EBUSY,
-                            "`%s` stayed FREEZING after %d tries (a task would not stop); "
-                            "thawed again",
-                            path, V1_FREEZE_TRIES);
+  if (frozen)
+    burrow_write_string (path, "THAWED", &ignored);
+  return burrow_fail_plain (err, ETIMEDOUT, "`%s` still reads %s after %d s%s", path, state,
+                            FREEZE_TIMEOUT_MS / 1000,
+                            frozen ? " (a task would not stop); thawed again" : "");
 }
 
 int

@@ -549,34 +549,24 @@ blkio_v1 (const char *dir, struct burrow_cgstats *s, struct burrow_error *err)
   for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
     {
       struct burrow_cgstat_blkio lists[BURROW_CGSTAT_BLKIO_COUNT] = { { 0 } };
-      bool complete = true;
-      for (size_t i = 0; i < 8 && groups[g][i] && complete; i++)
+      int r = 0;
+      for (size_t i = 0; i < 8 && groups[g][i] && r == 0; i++)
         {
           cleanup_free char *text = NULL;
-          int r = burrow_cgstat_read (dir, groups[g][i], &text, err);
-          if (r < 0)
-            complete = false;
-          else if (r > 0)
-            complete = false;
-          else if (burrow_cgstat_parse_blkio_v1 (text, &lists[i]) < 0)
-            {
-              r = -1;
-              complete = false;
-            }
-          if (r < 0)
-            {
-              for (size_t j = 0; j < BURROW_CGSTAT_BLKIO_COUNT; j++)
-                free (lists[j].v);
-              return -1;
-            }
+          r = burrow_cgstat_read (dir, groups[g][i], &text, err);
+          if (r == 0 && burrow_cgstat_parse_blkio_v1 (text, &lists[i]) < 0)
+            r = burrow_fail_errno (err, "`%s/%s`", dir, groups[g][i]);
         }
-      if (complete)
+      if (r == 0)
         {
           memcpy (s->blkio, lists, sizeof lists);
           return 0;
         }
       for (size_t j = 0; j < BURROW_CGSTAT_BLKIO_COUNT; j++)
         free (lists[j].v);
+      /* r > 0: a file of this group is missing, try the next group. */
+      if (r < 0)
+        return -1;
     }
   return 0;
 }

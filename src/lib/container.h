@@ -84,11 +84,8 @@ int burrow_saved_hooks_run (const struct burrow_state_dir *d, const struct burro
                             struct burrow_error *err);
 #define BURROW_HOOKS_FILE "hooks.json"
 
-/* container_pause.c: the cgroup recorded at create (cgroup.h), or the disabled manager
-   for a container without one; the caller releases cg. */
+/* container_pause.c */
 struct burrow_cgroup;
-int burrow_state_cgroup (const struct burrow_state *st, struct burrow_cgroup *cg,
-                         struct burrow_error *err);
 /* Thaw a paused container's cgroup, errors ignored: a SIGKILL sent to a task frozen by
    the v1 freezer only takes effect once it is thawed (delete --force). */
 void burrow_state_thaw (const struct burrow_state *st);

@@ -68,12 +68,13 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
       goto out;
     }
   enum burrow_status s = burrow_container_status (&d, &st);
-  if (s == BURROW_STATUS_RUNNING && !force)
+  bool paused = s != BURROW_STATUS_STOPPED && burrow_state_paused (&st);
+  if ((s == BURROW_STATUS_RUNNING || paused) && !force)
     {
       burrow_fail_plain (err, EBUSY,
                          "cannot delete container `%s` that is not stopped: it is "
-                         "running (stop it first, or use --force)",
-                         id);
+                         "%s (stop it first, or use --force)",
+                         id, paused ? "paused" : "running");
       goto out;
     }
   if (s != BURROW_STATUS_STOPPED && kill_and_wait (&st, id, err) < 0)

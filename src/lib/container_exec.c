@@ -485,8 +485,8 @@ burrow_container_exec (struct burrow_context *ctx, const struct burrow_exec_opts
   cleanup_close int listener_fd = -1;
   int r = -1;
   *exit_status = EXEC_FAILED;
-  if (check_container (ctx, o->id, o->ignore_paused, &st, &pidfd, err) < 0 || make_plan (&st, o, &x, err) < 0
-      || burrow_cgroup_from_state (st.cgroup_json, &cg, err) < 0)
+  if (check_container (ctx, o->id, o->ignore_paused, &st, &pidfd, err) < 0
+      || make_plan (&st, o, &x, err) < 0 || burrow_cgroup_from_state (st.cgroup_json, &cg, err) < 0)
     goto out;
   struct exec_child c = {
     .p = x.p,

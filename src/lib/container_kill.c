@@ -76,6 +76,10 @@ burrow_container_kill (struct burrow_context *ctx, const char *id, int signo, bo
     }
   ret = 0;
 out:
+  /* As runc: a paused container that gets SIGKILL is thawed, or (v1 freezer) it would
+     not die until someone resumed it. */
+  if (ret == 0 && signo == SIGKILL)
+    burrow_state_thaw (&st);
   burrow_state_release (&st);
   burrow_state_dir_close (&d);
   return ret;

@@ -14,25 +14,6 @@
 #include <unistd.h>
 
 int
-burrow_state_cgroup (const struct burrow_state *st, struct burrow_cgroup *cg,
-                     struct burrow_error *err)
-{
-  memset (cg, 0, sizeof *cg);
-  cg->manager = BURROW_CGROUP_DISABLED;
-  if (st->cgroup_json == NULL)
-    return 0;
-  cJSON *o = cJSON_Parse (st->cgroup_json);
-  if (o == NULL)
-    return burrow_fail_plain (err, EINVAL, "container `%s`: state.json: `cgroup` is not JSON",
-                              st->id);
-  int r = burrow_cgroup_from_json (o, cg, err);
-  cJSON_Delete (o);
-  if (r < 0)
-    return burrow_error_prefix (err, "container `%s`: state.json", st->id);
-  return 0;
-}
-
-int
 burrow_open_live_cgroup (struct burrow_context *ctx, const char *id, const char *verb,
                          struct burrow_state_dir *d, struct burrow_state *st,
                          struct burrow_cgroup *cg, struct burrow_error *err)
@@ -46,10 +27,10 @@ burrow_open_live_cgroup (struct burrow_context *ctx, const char *id, const char 
         burrow_fail_plain (err, ESRCH, "cannot %s container `%s`: it is not running", verb, id);
       return -1;
     }
-  if (burrow_state_cgroup (st, cg, err) < 0)
+  if (burrow_cgroup_from_state (st->cgroup_json, cg, err) < 0)
     {
       close (pidfd);
-      return -1;
+      return burrow_error_prefix (err, "container `%s`: state.json", id);
     }
   if (cg->manager == BURROW_CGROUP_DISABLED)
     {
@@ -119,7 +100,7 @@ burrow_state_thaw (const struct burrow_state *st)
 {
   struct burrow_cgroup cg;
   struct burrow_error ignored;
-  if (st->cgroup_json == NULL || burrow_state_cgroup (st, &cg, &ignored) < 0)
+  if (st->cgroup_json == NULL || burrow_cgroup_from_state (st->cgroup_json, &cg, &ignored) < 0)
     return;
   if (burrow_cgroup_is_frozen (&cg) == 1)
     burrow_cgroup_freeze (&cg, false, &ignored);

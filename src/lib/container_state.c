@@ -134,7 +134,7 @@ burrow_state_paused (const struct burrow_state *st)
 {
   struct burrow_cgroup cg;
   struct burrow_error ignored;
-  if (st->cgroup_json == NULL || burrow_state_cgroup (st, &cg, &ignored) < 0)
+  if (st->cgroup_json == NULL || burrow_cgroup_from_state (st->cgroup_json, &cg, &ignored) < 0)
     return false;
   bool paused = burrow_cgroup_is_frozen (&cg) == 1;
   burrow_cgroup_release (&cg);
@@ -169,9 +169,8 @@ load_info (struct burrow_context *ctx, const char *id, struct burrow_container_i
   enum burrow_status s = burrow_container_status (&d, &st);
   out->id = steal_ptr (&st.id);
   out->pid = s == BURROW_STATUS_STOPPED ? 0 : st.pid;
-  out->status = strdup (s != BURROW_STATUS_STOPPED && burrow_state_paused (&st)
-                            ? "paused"
-                            : burrow_status_name (s));
+  out->status = strdup (
+      s != BURROW_STATUS_STOPPED && burrow_state_paused (&st) ? "paused" : burrow_status_name (s));
   out->bundle = steal_ptr (&st.bundle);
   out->rootfs = steal_ptr (&st.rootfs);
   out->created = steal_ptr (&st.created);

@@ -109,7 +109,10 @@ pause_or_skip ()
   spinning p6
   pause_or_skip p6
   capture --separate-stderr burrow exec p6 probe pid
-  expect_one_line_error "p6" "paused" "--ignore-paused"
+  # exec's own failures exit 255 (runc)
+  expect_status 255
+  [ "${#stderr_lines[@]}" -eq 1 ]
+  expect_contains "$stderr" "p6" "paused" "--ignore-paused"
   [ "$(container_status p6)" = paused ]
   # The new process joins the frozen cgroup: it may finish only after resume.
   burrow exec --ignore-paused p6 echo ran >"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
@@ -120,10 +123,27 @@ pause_or_skip ()
   [ "$(cat "$BATS_TEST_TMPDIR/exec.out")" = ran ]
 }
 
-@test "delete --force of a paused container removes it" {
+@test "delete of a paused container is refused; delete --force removes it" {
   spinning p7
   pause_or_skip p7
+  capture --separate-stderr burrow delete p7
+  expect_one_line_error "p7" "not stopped" "paused"
+  [ "$(container_status p7)" = paused ]
   run burrow delete --force p7
   expect_status 0
   assert_nothing_left p7
+}
+
+@test "kill KILL (and kill --all KILL) of a paused container stops it" {
+  spinning p8
+  pause_or_skip p8
+  run burrow kill p8 KILL
+  expect_status 0
+  wait_for_status p8 stopped 5
+
+  spinning p9
+  pause_or_skip p9
+  run burrow kill --all p9 KILL
+  expect_status 0
+  wait_for_status p9 stopped 5
 }

@@ -31,7 +31,6 @@ update_or_skip ()
   [ "$(cat "$file")" = 5 ]
   # the init and the exec'd probe count: 3 more processes at most
   capture --separate-stderr burrow exec u1 probe fork 10
-  expect_status 0
   expect_line forked=3
   expect_contains "$output" "fork_error=Resource temporarily unavailable"
 
@@ -58,14 +57,16 @@ update_or_skip ()
 }
 
 @test "update --resources FILE and --resources - (stdin) apply an OCI resources object" {
+  # hugetlb: the one controller a rootless container has on this kind of host too
   local pid file
   pid=$(sleeping u3)
-  file=$(cgroup_file "$pid" pids.max) || no_cgroup_file pids.max
-  echo '{"pids": {"limit": 7}}' >"$BATS_TEST_TMPDIR/res.json"
+  file=$(cgroup_file "$pid" hugetlb.2MB.max) || no_cgroup_file hugetlb.2MB.max
+  echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' >"$BATS_TEST_TMPDIR/res.json"
   update_or_skip --resources "$BATS_TEST_TMPDIR/res.json" u3
-  [ "$(cat "$file")" = 7 ]
-  echo '{"pids": {"limit": 9}}' | burrow update -r - u3
-  [ "$(cat "$file")" = 9 ]
+  [ "$(cat "$file")" = 4194304 ]
+  echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 8388608}]}' | burrow update -r - u3
+  [ "$(cat "$file")" = 8388608 ]
+  burrow events --stats u3 | jq -e '.data.hugetlb["2MB"] | has("failcnt")'
 }
 
 @test "update --cpu-quota and --cpu-period reach the cpu controller" {
@@ -123,4 +124,18 @@ update_or_skip ()
   capture --separate-stderr burrow update --pids-limit 5
   expect_usage_error "update" "exactly 1"
   [ "$(container_status u7)" = running ]
+}
+
+@test "update of a limit whose controller the cgroup lacks says so" {
+  local pid
+  pid=$(sleeping u9)
+  if cgroup_file "$pid" pids.max >/dev/null; then
+    skip "the pids controller is available here: nothing to refuse"
+  fi
+  capture --separate-stderr burrow update --pids-limit 5 u9
+  if [[ $status -ne 0 && $stderr == *"has no cgroup"* ]]; then
+    skip "the container has no cgroup here: $stderr"
+  fi
+  expect_one_line_error "u9" "pids" "not available"
+  [ "$(container_status u9)" = running ]
 }

@@ -50,3 +50,23 @@ no_sanitizer_report ()
   no_sanitizer_report "$err"
   assert_bad_input_left_nothing san3
 }
+
+@test "sanitizer build: pause, resume, update, events" {
+  set_args probe sleep 2
+  local err=$BATS_TEST_TMPDIR/err
+  burrow run -d --bundle "$BUNDLE" san4 >"$BATS_TEST_TMPDIR/out" 2>"$err" </dev/null
+  container_pid san4 >/dev/null
+  if ! burrow pause san4 2>>"$err"; then
+    grep -q "has no cgroup" "$err" && skip "the container has no cgroup here: $(cat "$err")"
+    return 1
+  fi
+  burrow state san4 2>>"$err" | jq -e '.status == "paused"'
+  burrow resume san4 2>>"$err"
+  burrow update --pids-limit 10 --memory 1g --kernel-memory 1m san4 2>>"$err" || true
+  burrow update -r - san4 <<<'{"hugepageLimits": [{"pageSize": "2MB", "limit": 0}]}' \
+    2>>"$err" || true
+  burrow events --stats san4 2>>"$err" | jq -e '.type == "stats"'
+  burrow events --interval 300ms san4 >"$BATS_TEST_TMPDIR/events" 2>>"$err"
+  jq -e '.type == "stats"' <"$BATS_TEST_TMPDIR/events" >/dev/null
+  no_sanitizer_report "$err"
+}
