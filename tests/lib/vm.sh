@@ -117,8 +117,8 @@ EOF
   cat "$cpio" "$run/upper.cpio" >"$run/initrd.cpio"
   rm -f "$run/upper.cpio"
   start=$(date +%s)
-  timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 2048 \
-    -cpu max -machine q35 -display none -monitor none -no-reboot \
+  timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp "${BURROW_VM_SMP:-2}" -m 2048 \
+    -cpu "${BURROW_VM_CPU:-max}" -machine q35 -display none -monitor none -no-reboot \
     -kernel "$base/boot/vmlinuz-$kver" -initrd "$run/initrd.cpio" \
     -append "console=ttyS0 rdinit=/init systemd.unified_cgroup_hierarchy=1 quiet \
 systemd.unit=multi-user.target systemd.show_status=1 panic=-1 rw mitigations=off" \

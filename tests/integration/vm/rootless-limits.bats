@@ -121,3 +121,19 @@ event_count ()
   grep -qx 'frozen 0' "$CG/cgroup.events"
   [[ $(container_status f1) == running ]]
 }
+
+@test "vm user: events --stats shows the limits, and events reports the OOM kill" {
+  require_command events
+  set_cfg '.linux.resources = {memory: {limit: 33554432, swap: 33554432}, pids: {limit: 40}}'
+  set_args sh -c 'sleep 4; probe eatmem 200; sleep 3'
+  start_limited v1
+  capture --separate-stderr burrow events --stats v1
+  expect_status 0
+  jq -e '.type == "stats" and .id == "v1" and .data.memory.usage.limit == 33554432
+         and .data.pids.limit == 40 and .data.pids.current >= 1' <<<"$output" || {
+    echo "stats: $output" >&2; return 1; }
+  # The stream ends with the container; the hog is killed on the way.
+  capture --separate-stderr burrow events --interval 30s v1
+  expect_status 0
+  expect_line '{"type":"oom","id":"v1"}'
+}
