@@ -48,3 +48,13 @@ setup ()
   expect_one_line_error "cgroupsPath" "slice:prefix:name"
   assert_bad_input_left_nothing b1
 }
+
+@test "systemd root: linux.resources become the scope's properties (MemoryMax, TasksMax, CPUQuota)" {
+  set_cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 30},
+                               cpu: {quota: 20000, period: 100000}}'
+  start_scoped r1
+  run systemctl show -p MemoryMax -p TasksMax -p CPUQuotaPerSecUSec --value "$UNIT"
+  expect_line 67108864
+  expect_line 30
+  expect_line 200ms
+}

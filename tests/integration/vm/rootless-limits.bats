@@ -137,3 +137,29 @@ event_count ()
   expect_status 0
   expect_line '{"type":"oom","id":"v1"}'
 }
+
+@test "vm user: the limits are the scope's properties too: a daemon-reload keeps them, after update as well" {
+  set_cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 30},
+                               cpu: {quota: 20000, period: 100000}}'
+  set_args probe sleep inf
+  start_limited r1
+  local unit
+  unit=$(scope_of "$PID")
+  run systemctl --user show -p MemoryMax -p TasksMax --value "$unit"
+  expect_line 67108864
+  expect_line 30
+  # systemd writes its own idea of the unit's limits back into the files on a reload.
+  systemctl --user daemon-reload
+  [[ $(cat "$CG/memory.max") == 67108864 ]]
+  [[ $(cat "$CG/pids.max") == 30 ]]
+  [[ $(cat "$CG/cpu.max") == "20000 100000" ]]
+  if "$BURROW" help update >/dev/null 2>&1; then
+    capture burrow update --pids-limit 25 --memory 50331648 r1
+    expect_status 0
+    systemctl --user daemon-reload
+    [[ $(cat "$CG/pids.max") == 25 ]] || {
+      echo "pids.max $(cat "$CG/pids.max") after update and reload" >&2; return 1; }
+    [[ $(cat "$CG/memory.max") == 50331648 ]] || {
+      echo "memory.max $(cat "$CG/memory.max") after update and reload" >&2; return 1; }
+  fi
+}
