@@ -309,8 +309,9 @@ burrow_cgroup_prepare (struct burrow_context *ctx, const char *id, const struct 
         {
           out->manager = BURROW_CGROUP_SYSTEMD;
           out->user_manager = rootless;
-          out->version = h.unified ? 2 : 1;
-          out->owned = true;
+          /* a user's manager delegates only in the unified hierarchy (hybrid: its mount) */
+          out->version = h.unified || (rootless && h.v2_mount) ? 2 : 1;
+          out->owned = false; /* until systemd has accepted the unit: a name clash is not ours */
         }
       else if (r == 0)
         {
@@ -344,6 +345,9 @@ systemd_fallback (struct burrow_cgroup *cg, pid_t pid, const struct burrow_spec 
 {
   burrow_log (BURROW_LOG_WARNING, "systemd did not start the scope %s (%s): using cgroupfs",
               cg->unit, why);
+  struct burrow_error ignored;
+  if (cg->owned)
+    burrow_cg_systemd_stop (cg, &ignored); /* it started, and a limit failed after */
   struct burrow_cg_host h;
   int fd = -1;
   bool rootless = cg->user_manager;

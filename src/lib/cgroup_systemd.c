@@ -378,7 +378,9 @@ static int
 subscribe (sd_bus *bus, struct job_wait *w, sd_bus_slot **slot)
 {
   sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
-  return sd_bus_match_signal (bus, slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed,
+  /* On systemd's private socket there is no bus, and signals carry no sender. */
+  const char *sender = sd_bus_is_bus_client (bus) > 0 ? SD_DEST : NULL;
+  return sd_bus_match_signal (bus, slot, sender, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed,
                               w);
 }
 
@@ -453,6 +455,7 @@ burrow_cg_systemd_start (struct burrow_cgroup *cg, const char *slice, pid_t pid,
       sd_bus_error_free (&e);
       return -1;
     }
+  cg->owned = true; /* the unit is ours from here: delete (or a failed create) stops it */
   if (wait_job (bus, &w, err) < 0)
     return -1;
   if (strcmp (w.result, "done") != 0)

@@ -6,19 +6,11 @@
 # the user may not write is a clear error that leaves nothing.
 
 load ../helpers
+load cgroup_common
 
 setup ()
 {
-  burrow_setup
-  require_rootless_mode
-  [[ -n ${BURROW_TEST_CGROUP:-} && -d $BURROW_TEST_CGROUP ]] \
-    || skip "no delegated cgroup (tests/run.sh as root sets BURROW_TEST_CGROUP)"
-  V2_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-  # the cgroup path of the delegated subtree, as /proc/PID/cgroup shows it
-  DELEGATED=${BURROW_TEST_CGROUP#"$V2_MOUNT"}
-  # cgroupfs is what is tested here: no user bus, or burrow would ask the user's systemd
-  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR
-  unset DBUS_SESSION_BUS_ADDRESS
+  cgroup_setup
 }
 
 cgroup_path_of ()
