@@ -25,16 +25,21 @@ file_timeout=${BURROW_GUEST_FILE_TIMEOUT:-420}
 
 say () { echo "guest-run: $*" | tee -a "$results/guest.txt" >/dev/console 2>/dev/null || true; }
 
+# The VM stage has no shared directory: the results go out over the second serial port,
+# after each bats file (so a guest that times out still leaves what it did) and at the end.
+send_results ()
+{
+  [[ -e $tests/results-over-ttyS1 ]] || return 0
+  stty -F /dev/ttyS1 raw -echo 2>/dev/null
+  { echo BEGIN-RESULTS; tar -C "$results" -cz . | base64; echo END-RESULTS; } >/dev/ttyS1
+}
+
 finish ()
 {
   say "done at uptime $(cut -d" " -f1 /proc/uptime) s"
   touch "$results/done"
   sync
-  if [[ -e $tests/results-over-ttyS1 ]]; then
-    # The VM stage has no shared directory: the results go out over the second serial port.
-    stty -F /dev/ttyS1 raw -echo 2>/dev/null
-    { echo BEGIN-RESULTS; tar -C "$results" -cz . | base64; echo END-RESULTS; } >/dev/ttyS1
-  fi
+  send_results
   systemctl poweroff --no-block
   exit 0
 }
@@ -92,5 +97,6 @@ for file in "$tests/integration/$suite"/*.bats; do
       ;;
   esac
   echo "$rc" >"$results/$name.rc"
+  send_results
   say "$name: exit $rc, $(grep -c '^ok' "$out") ok, $(grep -c '^not ok' "$out") not ok, $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 done

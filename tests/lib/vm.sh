@@ -16,7 +16,7 @@
 # The guest's /init binds the initramfs root onto itself and chroots there before it
 # execs systemd: the initial rootfs cannot be pivot_root()ed, a bind mount of it can, and
 # burrow pivots into every container's root. /burrow-results comes back over a second
-# serial port (ttyS1) as a base64 tar stream between two marker lines.
+# serial port (ttyS1) as base64 tar streams between marker lines, one after each bats file.
 set -euo pipefail
 
 # Kernel modules the guest may load (overlay root, fuse, tun for the network helper).
@@ -125,8 +125,11 @@ systemd.unit=multi-user.target systemd.show_status=1 panic=-1 rw mitigations=off
     -serial "file:$results/console.log" -serial "file:$run/ttyS1" \
     -nic none </dev/null >"$results/qemu.log" 2>&1 || rc=$?
   echo "vm: qemu ran $(( $(date +%s) - start )) s (exit $rc)" >>"$results/qemu.log"
-  sed -n '/^BEGIN-RESULTS/,/^END-RESULTS/p' "$run/ttyS1" | sed '1d;$d' | tr -d '\r' \
-    | base64 -d 2>/dev/null | tar -C "$results" -xz 2>/dev/null || true
+  # The last complete block is the latest state of /burrow-results.
+  tr -d '\r' <"$run/ttyS1" | awk '/^BEGIN-RESULTS$/ { b = ""; on = 1; next }
+      /^END-RESULTS$/ { if (on) last = b; on = 0; next }
+      on { b = b $0 "\n" }
+      END { printf "%s", last }' | base64 -d 2>/dev/null | tar -C "$results" -xz 2>/dev/null || true
   rm -rf "$run"
   return "$rc"
 }
