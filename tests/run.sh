@@ -6,6 +6,9 @@
 #     unprivileged user burrowtest (BURROW_TEST_MODE=rootless),
 #   - tests/integration/rootless/*.bats as burrowtest, tests/integration/root/*.bats as root,
 #   - tests/integration/sanitizers/*.bats in both modes against the sanitizer build,
+#   - tests/integration/systemd/*.bats inside a Debian system booted with systemd as PID 1
+#     of fresh namespaces, and tests/integration/vm/*.bats inside a qemu (TCG) VM with
+#     Debian's kernel (tests/README.md; root only; BURROW_SKIP_VM=1 skips the VM),
 # and ends with one line: "N passed, N failed, N skipped". Exits 1 when a test failed.
 #
 # usage: tests/run.sh [--unit-only | --integration-only] [--no-build] [--no-sanitizers]
@@ -32,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) do_build=0 ;;
     --no-sanitizers) do_sanitizers=0 ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
     *) filters+=("$1") ;;
   esac
@@ -257,6 +260,46 @@ if [[ $do_integration -eq 1 ]]; then
       run_bats rootless sanitizers "$work/bin/burrow-san"
     fi
   fi
+fi
+
+# ---------------------------------------------------------------- guest stages
+# A real systemd (PID 1 of fresh namespaces) and a full VM (qemu TCG, Debian's kernel):
+# tests/lib/guest-stages.sh boots each, the guest runs tests/integration/<stage>/*.bats,
+# and each file's TAP is counted here. Selected by the filter words `systemd` and `vm`.
+# run_guest_stage STAGE TITLE
+run_guest_stage ()
+{
+  local stage=$1 title=$2 results file name rc
+  selected "integration/$stage" || return 0
+  echo "== $title"
+  if ! is_root; then
+    echo "  not run: booting the guest needs root (debootstrap, namespaces)"
+    return 0
+  fi
+  if [[ $stage == vm && ${BURROW_SKIP_VM:-0} == 1 ]]; then
+    echo "  skipped: BURROW_SKIP_VM=1"
+    skips+=("$title: skipped with BURROW_SKIP_VM=1"); skipped=$((skipped + 1))
+    return 0
+  fi
+  results=$work/logs/guest-$stage
+  rc=0
+  bash "$top/tests/lib/guest-stages.sh" "$stage" "$work/bin" "$work/integration" "$results" \
+    2>&1 | tee "$work/logs/guest-$stage.log" | sed 's/^/  /' || rc=$?
+  for file in "$work/integration/$stage"/*.bats; do
+    [[ -f $file ]] || continue
+    name=$(basename "$file" .bats)
+    if [[ -f $results/$name.tap ]]; then
+      count_tap "$stage $name" "$results/$name.tap" "$(cat "$results/$name.rc" 2>/dev/null || echo 1)"
+    else
+      failed=$((failed + 1)); failures+=("$stage $name: no result from the guest")
+      echo "  not ok  $stage $name: no result from the guest (see $work/logs/guest-$stage.log)"
+    fi
+  done
+}
+
+if [[ $do_integration -eq 1 ]]; then
+  run_guest_stage systemd "systemd (PID 1 in namespaces)"
+  run_guest_stage vm "VM (qemu TCG, Debian's kernel)"
 fi
 
 # ---------------------------------------------------------------- summary

@@ -9,6 +9,7 @@ BURROW_TEST_USER=${BURROW_TEST_USER:-burrowtest}
 BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp-dev
                  libcjson-dev libc6-dev busybox-static uidmap bats jq util-linux procps)
 BURROW_PACKAGES+=(libsystemd-dev)  # cgroups
+BURROW_PACKAGES+=(debootstrap qemu-system-x86 cpio)  # systemd/vm stages
 
 setup_host_missing_packages ()
 {
