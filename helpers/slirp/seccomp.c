@@ -14,13 +14,13 @@ static const char *const allowed[] = {
   "read", "write", "readv", "writev", "pread64", "close", "recvfrom", "sendto", "recvmsg",
   "sendmsg", "recvmmsg", "sendmmsg", "socket", "connect", "bind", "listen", "accept",
   "accept4", "getsockopt", "setsockopt", "getsockname", "getpeername", "shutdown",
-  "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll", "select",
+  "epoll_create1", "epoll_create", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll", "select",
   "pselect6", "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep",
   "clock_nanosleep", "mmap", "munmap", "mremap", "brk", "madvise", "mprotect", "fcntl",
   "ioctl", "openat", "open", "newfstatat", "fstat", "stat", "lstat", "statx", "lseek",
   "exit", "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "getrandom",
   "unlinkat", "getpid", "gettid", "futex", "uname", "sysinfo", "restart_syscall", "tgkill",
-  "getuid", "geteuid", "getgid", "getegid", "sched_yield", "access", "faccessat",
+  "getppid", "getuid", "geteuid", "getgid", "getegid", "sched_yield", "access", "faccessat",
   "faccessat2", "readlink", "readlinkat", "prlimit64", "getdents64",
 };
 

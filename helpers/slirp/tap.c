@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,46 +36,46 @@ struct tap_in6_ifreq
   int ifindex;
 };
 
+/* By pid: through a pidfd, which needs no ptrace access to the target (its init may be
+   non-dumpable by now, and /proc/PID/ns/ would then be closed to us). Joining our own
+   user namespace is EINVAL: the target then shares ours (root without a user namespace). */
 static int
-open_ns (const struct slirp_opts *o, const char *kind, const char *path, struct burrow_error *err)
+join_by_pid (pid_t pid, struct burrow_error *err)
 {
-  char buf[64];
-  if (path == NULL)
+  cleanup_close int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
     {
-      snprintf (buf, sizeof buf, "/proc/%d/ns/%s", o->target_pid, kind);
-      path = buf;
+      if (errno == ESRCH)
+        return burrow_fail_plain (err, ESRCH, "process %d does not exist", pid);
+      return burrow_fail_errno (err, "pidfd_open %d", pid);
     }
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      if (errno == ENOENT && !o->netns_by_path)
-        return burrow_fail_plain (err, ESRCH, "process %d does not exist", o->target_pid);
-      return burrow_fail_errno (err, "open %s namespace `%s`", kind, path);
-    }
-  return fd;
+  if (setns (pidfd, CLONE_NEWUSER | CLONE_NEWNET) == 0)
+    return 0;
+  if (errno == EINVAL && setns (pidfd, CLONE_NEWNET) == 0)
+    return 0;
+  return burrow_fail_errno (err, "join the user and network namespaces of process %d", pid);
+}
+
+static int
+join_by_path (const struct slirp_opts *o, struct burrow_error *err)
+{
+  cleanup_close int userns = -1;
+  if (o->userns_path && (userns = open (o->userns_path, O_RDONLY | O_CLOEXEC)) < 0)
+    return burrow_fail_errno (err, "open user namespace `%s`", o->userns_path);
+  cleanup_close int netns = open (o->netns_path, O_RDONLY | O_CLOEXEC);
+  if (netns < 0)
+    return burrow_fail_errno (err, "open network namespace `%s`", o->netns_path);
+  if (userns >= 0 && setns (userns, CLONE_NEWUSER) < 0)
+    return burrow_fail_errno (err, "join user namespace `%s`", o->userns_path);
+  if (setns (netns, CLONE_NEWNET) < 0)
+    return burrow_fail_errno (err, "join network namespace `%s`", o->netns_path);
+  return 0;
 }
 
 static int
 join_namespaces (const struct slirp_opts *o, struct burrow_error *err)
 {
-  cleanup_close int userns = -1;
-  if (!o->netns_by_path || o->userns_path)
-    {
-      userns = open_ns (o, "user", o->userns_path, err);
-      if (userns < 0)
-        return -1;
-    }
-  cleanup_close int netns = open_ns (o, "net", o->netns_path, err);
-  if (netns < 0)
-    return -1;
-  struct stat mine, theirs;
-  if (userns >= 0 && fstat (userns, &theirs) == 0 && stat ("/proc/self/ns/user", &mine) == 0
-      && (mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev)
-      && setns (userns, CLONE_NEWUSER) < 0)
-    return burrow_fail_errno (err, "join the user namespace of the target");
-  if (setns (netns, CLONE_NEWNET) < 0)
-    return burrow_fail_errno (err, "join the network namespace of the target");
-  return 0;
+  return o->netns_by_path ? join_by_path (o, err) : join_by_pid (o->target_pid, err);
 }
 
 static int

@@ -29,6 +29,7 @@ int cmd_list (struct cli *cli, int argc, char **argv);
 int cmd_exec (struct cli *cli, int argc, char **argv);
 int cmd_ps (struct cli *cli, int argc, char **argv);
 int cmd_features (struct cli *cli, int argc, char **argv);
+int cmd_port (struct cli *cli, int argc, char **argv);
 
 /* `burrow: MSG` on stderr, and into the log file with --log; returns 1. */
 int cli_error (const struct cli *cli, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

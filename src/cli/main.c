@@ -30,6 +30,7 @@ static const struct command commands[] = {
   { "features", cmd_features, false, "show the enabled features" },
   { "kill", cmd_kill, true, "send a signal to the container's init process" },
   { "list", cmd_list, true, "list containers started by burrow with the given root" },
+  { "port", cmd_port, true, "publish, list and unpublish ports of a networked container" },
   { "ps", cmd_ps, true, "display the processes running inside a container" },
   { "run", cmd_run, true, "create and run a container" },
   { "spec", cmd_spec, false, "create a new specification file" },

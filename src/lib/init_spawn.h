@@ -10,6 +10,8 @@
 #include "spec.h"
 #include "timens.h"
 
+struct burrow_network;
+
 /* Everything the init needs; the child is a copy of the runtime, so this is shared by
    memory, not serialised. */
 struct burrow_init_args
@@ -34,6 +36,7 @@ struct burrow_init_args
   int seccomp_listener_fd;              /* connected to listenerPath, or -1 */
   pid_t host_pid;  /* the init's pid as the host sees it (from SYNC_MAPS_DONE) */
   int self_exe_fd; /* set by the init: its own /proc/self/exe */
+  struct burrow_network *network; /* network.h: the helper to start, or NULL */
 };
 
 struct burrow_spawned
