@@ -39,6 +39,7 @@ struct hostfwd
 struct client
 {
   int fd; /* -1: free */
+  bool draining; /* answered; reading what is left so that closing sends no reset */
   size_t len;
   char buf[REQUEST_MAX + 1];
 };
@@ -107,6 +108,7 @@ slirp_api_accept (struct slirp_api *api)
       {
         api->clients[i].fd = fd;
         api->clients[i].len = 0;
+        api->clients[i].draining = false;
         return fd;
       }
   static const char busy[] = "{\"error\": {\"desc\": \"too many API clients at once\"}}\n";
@@ -304,7 +306,16 @@ handle (struct slirp_api *api, const cJSON *req)
 }
 
 static void
-finish (struct client *c, cJSON *reply)
+drop (struct client *c)
+{
+  close (c->fd);
+  c->fd = -1;
+}
+
+/* Answer; a client still sending is drained first (closing on unread data would reset
+   the connection and could lose the answer), up to REQUEST_MAX bytes more per read. */
+static void
+finish (struct client *c, cJSON *reply, bool more_may_come)
 {
   char *text = cJSON_PrintUnformatted (reply);
   cJSON_Delete (reply);
@@ -315,8 +326,10 @@ finish (struct client *c, cJSON *reply)
         burrow_write_all (c->fd, "\n", 1);
       free (text);
     }
-  close (c->fd);
-  c->fd = -1;
+  if (more_may_come && shutdown (c->fd, SHUT_WR) == 0)
+    c->draining = true;
+  else
+    drop (c);
 }
 
 bool
@@ -328,6 +341,14 @@ slirp_api_client_ready (struct slirp_api *api, int fd)
       c = &api->clients[i];
   if (c == NULL)
     return false;
+  if (c->draining)
+    {
+      ssize_t n = read (fd, c->buf, REQUEST_MAX);
+      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+        return false;
+      drop (c);
+      return true;
+    }
   ssize_t n = read (fd, c->buf + c->len, REQUEST_MAX + 1 - c->len);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return false;
@@ -335,13 +356,12 @@ slirp_api_client_ready (struct slirp_api *api, int fd)
     c->len += n;
   if (c->len > REQUEST_MAX)
     {
-      finish (c, error_reply ("bad request: larger than %d bytes", REQUEST_MAX));
+      finish (c, error_reply ("bad request: larger than %d bytes", REQUEST_MAX), n > 0);
       return true;
     }
   if (n <= 0 && c->len == 0)
     {
-      close (fd);
-      c->fd = -1;
+      drop (c);
       return true;
     }
   c->buf[c->len] = '\0';
@@ -354,10 +374,10 @@ slirp_api_client_ready (struct slirp_api *api, int fd)
       const char *at = cJSON_GetErrorPtr ();
       if (n > 0 && at && at >= c->buf + c->len)
         return false;
-      finish (c, error_reply ("bad request: not JSON"));
+      finish (c, error_reply ("bad request: not JSON"), n > 0);
       return true;
     }
-  finish (c, handle (api, req));
+  finish (c, handle (api, req), n > 0);
   cJSON_Delete (req);
   return true;
 }

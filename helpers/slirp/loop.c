@@ -60,6 +60,7 @@ struct loop
   int n_ready;
   struct slirp_timer *timers;
   struct slirp_api *api;
+  struct loopback_guard guard;
   bool quit;
   uint8_t frame[FRAME_MAX];
 };
@@ -114,6 +115,8 @@ cb_send_packet (const void *buf, size_t len, void *opaque)
 {
   struct loop *l = opaque;
   ssize_t n;
+  if (l->guard.enabled)
+    loopback_guard_note_to_guest (&l->guard, buf, len);
   do
     n = write (l->tapfd, buf, len);
   while (n < 0 && errno == EINTR);
@@ -306,7 +309,8 @@ drain_tap (struct loop *l)
             }
           return;
         }
-      slirp_input (l->slirp, l->frame, (int)n);
+      if (!l->guard.enabled || loopback_guard_allows (&l->guard, l->frame, n))
+        slirp_input (l->slirp, l->frame, (int)n);
     }
 }
 
@@ -385,7 +389,8 @@ make_slirp (const struct slirp_opts *o, struct loop *l)
     .vnameserver6 = o->dns6,
     .if_mtu = o->mtu,
     .if_mru = o->mtu,
-    .disable_host_loopback = o->disable_host_loopback,
+    /* loopback_guard.c does it: libslirp's flag loses the replies of published UDP. */
+    .disable_host_loopback = false,
     .outbound_addr = o->has_outbound ? (struct sockaddr_in *)&o->outbound : NULL,
     .outbound_addr6 = o->has_outbound6 ? (struct sockaddr_in6 *)&o->outbound6 : NULL,
     .disable_dns = o->disable_dns,
@@ -419,6 +424,7 @@ slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *qu
     return burrow_fail_errno (err, "allocate the loop");
   l->tapfd = tapfd;
   l->max_fd = -1;
+  loopback_guard_init (&l->guard, o);
   l->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (l->epfd < 0)
     {

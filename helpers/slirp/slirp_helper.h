@@ -72,6 +72,29 @@ int slirp_api_accept (struct slirp_api *api);
    gone) and its fd has been closed. */
 bool slirp_api_client_ready (struct slirp_api *api, int fd);
 
+/* loopback_guard.c: --disable-host-loopback on the frames (see there why). */
+#define GUARD_FLOWS 256
+struct guard_flow
+{
+  uint16_t gw_port;    /* the gateway side's port: a host client's, translated */
+  uint16_t guest_port; /* the published port in the guest */
+  bool v6;
+  bool used;
+};
+struct loopback_guard
+{
+  bool enabled;
+  struct in_addr gw;
+  struct in6_addr gw6;
+  struct guard_flow flows[GUARD_FLOWS]; /* UDP from the gateway lately, a ring */
+  unsigned int next;
+};
+void loopback_guard_init (struct loopback_guard *g, const struct slirp_opts *o);
+/* A frame libslirp sends to the guest. */
+void loopback_guard_note_to_guest (struct loopback_guard *g, const uint8_t *frame, size_t len);
+/* A frame from the guest: false to drop it. */
+bool loopback_guard_allows (const struct loopback_guard *g, const uint8_t *frame, size_t len);
+
 /* loop.c: libslirp around one epoll set, until one of quit_fds (-1: none) is readable or
    hung up (exit fd, the target's pidfd, a signalfd). */
 int slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *quit_fds,

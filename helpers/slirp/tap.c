@@ -152,9 +152,10 @@ configure (const struct slirp_opts *o, struct burrow_error *err)
   set_sin (&ifr.ifr_netmask, o->mask);
   if (if_ioctl (sock, SIOCSIFNETMASK, &ifr, "set the netmask", err) < 0)
     return -1;
-  if (o->ipv6 && configure_ipv6 (o, err) < 0)
-    return -1;
   if (bring_up (sock, o->tapname, err) < 0 || bring_up (sock, "lo", err) < 0)
+    return -1;
+  /* After bring-up: the prefix route the gateway needs exists only on an up link. */
+  if (o->ipv6 && configure_ipv6 (o, err) < 0)
     return -1;
   struct rtentry rt = { .rt_flags = RTF_UP | RTF_GATEWAY, .rt_dev = (char *)o->tapname };
   set_sin (&rt.rt_dst, (struct in_addr){ 0 });
