@@ -269,7 +269,7 @@ helper_pid ()
   local h
   h=$(helper_pid del)
   burrow delete -f del
-  ! pid_alive "$h"
+  wait_pid_gone "$h" 1
   set_args true
   burrow run --bundle "$BUNDLE" fg
   assert_nothing_left fg
