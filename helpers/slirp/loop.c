@@ -61,6 +61,7 @@ struct loop
   struct slirp_timer *timers;
   struct slirp_api *api;
   struct loopback_guard guard;
+  struct tap_writer out;
   bool quit;
   uint8_t frame[FRAME_MAX];
 };
@@ -114,14 +115,10 @@ static ssize_t
 cb_send_packet (const void *buf, size_t len, void *opaque)
 {
   struct loop *l = opaque;
-  ssize_t n;
   if (l->guard.enabled)
     loopback_guard_note_to_guest (&l->guard, buf, len);
-  do
-    n = write (l->tapfd, buf, len);
-  while (n < 0 && errno == EINTR);
-  /* A full queue drops the frame: TCP retransmits, as it would on a real link. */
-  return n < 0 && errno != EAGAIN ? -1 : (ssize_t)len;
+  tap_writer_send (&l->out, buf, len);
+  return (ssize_t)len;
 }
 
 static void
@@ -297,6 +294,7 @@ run_timers (struct loop *l)
 static void
 drain_tap (struct loop *l)
 {
+  l->out.batching = true;
   for (int i = 0; i < TAP_BATCH; i++)
     {
       ssize_t n = read (l->tapfd, l->frame, sizeof l->frame);
@@ -307,11 +305,12 @@ drain_tap (struct loop *l)
               fprintf (stderr, "burrow-slirp: read from the tap device: %s\n", strerror (errno));
               l->quit = true;
             }
-          return;
+          break;
         }
       if (!l->guard.enabled || loopback_guard_allows (&l->guard, l->frame, n))
         slirp_input (l->slirp, l->frame, (int)n);
     }
+  tap_writer_flush (&l->out);
 }
 
 static void
@@ -423,6 +422,7 @@ slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *qu
   if (l == NULL)
     return burrow_fail_errno (err, "allocate the loop");
   l->tapfd = tapfd;
+  l->out.fd = tapfd;
   l->max_fd = -1;
   loopback_guard_init (&l->guard, o);
   l->epfd = epoll_create1 (EPOLL_CLOEXEC);

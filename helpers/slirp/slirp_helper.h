@@ -95,6 +95,28 @@ void loopback_guard_note_to_guest (struct loopback_guard *g, const uint8_t *fram
 /* A frame from the guest: false to drop it. */
 bool loopback_guard_allows (const struct loopback_guard *g, const uint8_t *frame, size_t len);
 
+/* tap_writer.c: frames to the guest; pure ACKs coalesced within a batch (see there). */
+#define TAP_PENDING_ACKS 8
+#define TAP_ACK_MAX 128
+struct tap_pending_ack
+{
+  uint8_t key[12];
+  uint32_t ack;
+  uint16_t win;
+  size_t len;
+  uint8_t frame[TAP_ACK_MAX];
+};
+struct tap_writer
+{
+  int fd;
+  bool batching; /* set while guest frames are fed to libslirp */
+  int n;
+  struct tap_pending_ack acks[TAP_PENDING_ACKS];
+};
+void tap_writer_send (struct tap_writer *w, const void *buf, size_t len);
+/* Write what waits and end the batch. */
+void tap_writer_flush (struct tap_writer *w);
+
 /* loop.c: libslirp around one epoll set, until one of quit_fds (-1: none) is readable or
    hung up (exit fd, the target's pidfd, a signalfd). */
 int slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *quit_fds,
