@@ -167,11 +167,12 @@ make_sockaddr (const char *text, int port, struct sockaddr_storage *ss, socklen_
   return -1;
 }
 
+/* A string argument; missing or "" (podman sends an empty guest_addr): dflt. */
 static const char *
 str_arg (const cJSON *args, const char *key, const char *dflt)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive (args, key);
-  if (v == NULL)
+  if (v == NULL || (cJSON_IsString (v) && v->valuestring[0] == '\0'))
     return dflt;
   return cJSON_IsString (v) ? v->valuestring : NULL;
 }
