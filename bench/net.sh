@@ -79,7 +79,7 @@ s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].e
 s.shutdown(socket.SHUT_WR); print(s.recv(65536).decode())' "$1" "$2"
 }
 
-# measure HELPER: prints "c2h_bps h2c_bps cpu_s_per_gb" (medians over $runs).
+# measure HELPER: one run of each direction; prints "c2h_bps h2c_bps cpu_s_per_gb".
 measure ()
 {
   local helper=$1 bin hp cpid srv c2h=() h2c=() cpu=() i t0 t1 bytes b1 b2 port
@@ -104,7 +104,7 @@ measure ()
   pids+=("$hp")
   api "$W/api.sock" '{"execute": "add_hostfwd", "arguments": {"proto": "tcp", "host_addr": "127.0.0.1", "host_port": 25201, "guest_port": 5201}}' >/dev/null
   in_ct () { as_user nsenter --preserve-credentials -U -n -t "$cpid" "$@"; }
-  for i in $(seq "$runs"); do
+  for i in 1; do
     # container -> host
     iperf3 -s -1 -B 127.0.0.1 -p 25202 >/dev/null 2>&1 &
     srv=$!
@@ -156,10 +156,18 @@ run_ms ()
   awk -v us="$(median "${ts[@]}")" 'BEGIN { printf "%.2f", us / 1000 }'
 }
 
-say "burrow-slirp: $runs x ${secs}s per direction, MTU $mtu"
-read -r b_c2h b_h2c b_cpu < <(measure burrow-slirp)
-say "slirp4netns: $runs x ${secs}s per direction, MTU $mtu"
-read -r s_c2h s_h2c s_cpu < <(measure slirp4netns)
+# The helpers take turns, run after run, so that a change in the machine's load falls on
+# both alike.
+bc2h=() bh2c=() bcpu=() sc2h=() sh2c=() scpu=()
+for r in $(seq "$runs"); do
+  say "run $r of $runs: burrow-slirp, then slirp4netns, ${secs}s per direction, MTU $mtu"
+  read -r a b c < <(measure burrow-slirp)
+  bc2h+=("$a") bh2c+=("$b") bcpu+=("$c")
+  read -r a b c < <(measure slirp4netns)
+  sc2h+=("$a") sh2c+=("$b") scpu+=("$c")
+done
+b_c2h=$(median "${bc2h[@]}") b_h2c=$(median "${bh2c[@]}") b_cpu=$(median "${bcpu[@]}")
+s_c2h=$(median "${sc2h[@]}") s_h2c=$(median "${sh2c[@]}") s_cpu=$(median "${scpu[@]}")
 say "burrow run /bin/true with and without the network, $run_n each"
 jq '.process.args = ["/bin/true"]' "$W/b/config.json" >"$W/c.json" && cp "$W/c.json" "$W/b/config.json"
 ln -sf busybox "$W/b/rootfs/bin/true"
@@ -181,6 +189,10 @@ mkdir -p "$results"
   echo "| container -> host (10.0.2.2), Gbit/s | $(gbit "$b_c2h") | $(gbit "$s_c2h") | $(ratio "$b_c2h" "$s_c2h")x |"
   echo "| host -> container (published port), Gbit/s | $(gbit "$b_h2c") | $(gbit "$s_h2c") | $(ratio "$b_h2c" "$s_h2c")x |"
   echo "| helper CPU s per GB moved | $b_cpu | $s_cpu | $(ratio "$b_cpu" "$s_cpu")x |"
+  echo
+  echo "Each run, Gbit/s container -> host / host -> container:" \
+    "burrow-slirp $(for i in "${!bc2h[@]}"; do printf '%s/%s ' "$(gbit "${bc2h[$i]}")" "$(gbit "${bh2c[$i]}")"; done)," \
+    "slirp4netns $(for i in "${!sc2h[@]}"; do printf '%s/%s ' "$(gbit "${sc2h[$i]}")" "$(gbit "${sh2c[$i]}")"; done)."
   echo
   echo "\`burrow run\` of /bin/true (rootless, median of $run_n): ${plain} ms without a network," \
     "${net} ms with run.burrow.network=slirp: the network adds $(awk -v a="$net" -v b="$plain" 'BEGIN { printf "%.2f", a - b }') ms."
