@@ -81,6 +81,7 @@ install -m 755 "$top/tests/probe/probe" "$work/bin/probe"
 install -m 755 "$top/tests/probe/seccomp_listener" "$work/bin/seccomp_listener"
 install -m 755 "$top/burrow-recvtty" "$work/bin/burrow-recvtty"
 install -m 755 "$top/tests/probe/fake_systemd" "$work/bin/fake_systemd"  # cgroups
+install -m 755 "$top/burrow-slirp" "$work/bin/burrow-slirp"  # network
 if [[ $do_sanitizers -eq 1 ]]; then
   install -m 755 "$san_top/burrow" "$work/bin/burrow-san"
 fi

@@ -33,6 +33,7 @@ int cmd_pause (struct cli *cli, int argc, char **argv);
 int cmd_resume (struct cli *cli, int argc, char **argv);
 int cmd_update (struct cli *cli, int argc, char **argv);
 int cmd_events (struct cli *cli, int argc, char **argv);
+int cmd_port (struct cli *cli, int argc, char **argv);
 
 /* `burrow: MSG` on stderr, and into the log file with --log; returns 1. */
 int cli_error (const struct cli *cli, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

@@ -3,11 +3,13 @@
 #include "cli.h"
 #include "cleanup.h"
 #include "file_io.h"
+#include "network.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +21,12 @@ static const char usage[]
       "Options:\n"
       "  -b, --bundle DIR   where to write config.json (default: current directory)\n"
       "      --rootless     a spec an unprivileged user can run (user namespace, own ids)\n"
+      "      --network slirp             a network namespace with user-mode networking\n"
+      "                                  (burrow-slirp, started by create)\n"
+      "  -p, --publish [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]\n"
+      "                                  publish a port (with --network slirp; repeatable)\n"
+      "      --allow-host-loopback       let the container reach the host's 127.0.0.1\n"
+      "                                  through 10.0.2.2 (with --network slirp)\n"
       "  -h, --help         show this help\n";
 
 static int
@@ -44,11 +52,16 @@ cmd_spec (struct cli *cli, int argc, char **argv)
 {
   enum
   {
-    OPT_ROOTLESS = 256
+    OPT_ROOTLESS = 256,
+    OPT_NETWORK,
+    OPT_ALLOW_HOST_LOOPBACK,
   };
   static const struct option longopts[] = {
     { "bundle", required_argument, NULL, 'b' },
     { "rootless", no_argument, NULL, OPT_ROOTLESS },
+    { "network", required_argument, NULL, OPT_NETWORK },
+    { "publish", required_argument, NULL, 'p' },
+    { "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -57,9 +70,28 @@ cmd_spec (struct cli *cli, int argc, char **argv)
   const char *bundle = NULL;
   int c;
 
-  while ((c = getopt_long (argc, argv, "+:b:h", longopts, NULL)) != -1)
+  cleanup_free char **publish = calloc (argc + 1, sizeof *publish);
+  size_t n_publish = 0;
+  struct burrow_publish pc;
+  if (publish == NULL)
+    return cli_error (cli, "%s", strerror (ENOMEM));
+  opts.publish = publish;
+  while ((c = getopt_long (argc, argv, "+:b:p:h", longopts, NULL)) != -1)
     switch (c)
       {
+      case OPT_NETWORK:
+        if (strcmp (optarg, "slirp") != 0 && strcmp (optarg, "none") != 0)
+          return cli_usage_error (cli, "spec", "--network: `%s` is not slirp or none", optarg);
+        opts.network_slirp = strcmp (optarg, "slirp") == 0;
+        break;
+      case 'p':
+        if (burrow_publish_parse (optarg, &pc, &err) < 0)
+          return cli_usage_error (cli, "spec", "--publish: %s", err.msg);
+        publish[n_publish++] = optarg;
+        break;
+      case OPT_ALLOW_HOST_LOOPBACK:
+        opts.allow_host_loopback = true;
+        break;
       case 'b':
         bundle = optarg;
         break;
@@ -74,6 +106,8 @@ cmd_spec (struct cli *cli, int argc, char **argv)
       }
   if (cli_check_args (cli, "spec", argc - optind, 0, 0) != 0)
     return 1;
+  if ((n_publish || opts.allow_host_loopback) && !opts.network_slirp)
+    return cli_usage_error (cli, "spec", "--publish and --allow-host-loopback need --network slirp");
 
   cleanup_free char *json = NULL;
   if (burrow_spec_generate (&opts, &json, &err) < 0)

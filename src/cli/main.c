@@ -32,6 +32,7 @@ static const struct command commands[] = {
   { "kill", cmd_kill, true, "send a signal to the container's init process" },
   { "list", cmd_list, true, "list containers started by burrow with the given root" },
   { "pause", cmd_pause, true, "suspend all processes inside the container" },
+  { "port", cmd_port, true, "publish, list and unpublish ports of a networked container" },
   { "ps", cmd_ps, true, "display the processes running inside a container" },
   { "resume", cmd_resume, true, "resume all processes that have been previously paused" },
   { "run", cmd_run, true, "create and run a container" },

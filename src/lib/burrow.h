@@ -62,6 +62,10 @@ struct burrow_spec_opts
   uid_t uid; /* the ids mapped to root by a rootless spec */
   gid_t gid;
   bool terminal;
+  /* network (--network slirp): annotations run.burrow.network* */
+  bool network_slirp;
+  bool allow_host_loopback;
+  char *const *publish; /* NULL-terminated, or NULL */
 };
 
 /* One container as `list` and `state` show it (the OCI state plus runc's extras). */
@@ -181,6 +185,18 @@ typedef int (*burrow_event_fn) (const char *json, void *data);
 int burrow_container_events (struct burrow_context *ctx, const char *id, bool stats_only,
                              long long interval_ms, burrow_event_fn emit, void *data,
                              struct burrow_error *err);
+
+/* network_api.c: `burrow port`: the ports a container's network helper forwards.
+   ADD: arg is [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp], *out its id; LIST: *out one
+   line per forward ("ID SPEC"); REMOVE: arg is an id or a spec. Caller frees *out. */
+enum burrow_port_op
+{
+  BURROW_PORT_ADD,
+  BURROW_PORT_LIST,
+  BURROW_PORT_REMOVE,
+};
+int burrow_container_port (struct burrow_context *ctx, const char *id, enum burrow_port_op op,
+                           const char *arg, char **out, struct burrow_error *err);
 
 /* features.c: the runtime-spec Features JSON of this build (caller frees). */
 int burrow_features_json (char **out, struct burrow_error *err);

@@ -12,6 +12,7 @@
 #include "seccomp_filter.h"
 #include "idmapped_mounts.h"
 #include "init_spawn.h"
+#include "network.h"
 #include "sysctl.h"
 #include "process_attrs.h"
 #include "terminal.h"
@@ -101,7 +102,8 @@ open_console (const struct burrow_spec *spec, const struct burrow_create_opts *o
 static int
 record (struct burrow_context *ctx, const struct burrow_state_dir *d,
         const struct burrow_spec *spec, const struct burrow_spawned *sp,
-        const struct burrow_cgroup *cg, struct burrow_error *err)
+        const struct burrow_cgroup *cg, const struct burrow_network *net,
+        struct burrow_error *err)
 {
   struct burrow_state st = {
     .oci_version = spec->oci_version,
@@ -125,6 +127,8 @@ record (struct burrow_context *ctx, const struct burrow_state_dir *d,
   cleanup_free char *cg_text = cgj ? cJSON_PrintUnformatted (cgj) : NULL;
   cJSON_Delete (cgj);
   st.cgroup_json = cg_text;
+  cleanup_free char *network = burrow_network_state_json (net);
+  st.network_json = network;
   return burrow_state_write (d, &st, err);
 }
 
@@ -214,12 +218,24 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
   /* Offsets must be written before anyone enters the time namespace: the init makes it. */
   if (a.time_offsets.present)
     a.clone_flags &= ~CLONE_NEWTIME;
+  /* Checked before the claim (burrow_network_plan in create): cannot fail here. */
+  struct burrow_network net;
+  if (burrow_network_plan (spec, &net, err) < 0)
+    {
+      burrow_network_release (&net);
+      return -1;
+    }
+  net.state_path = d->path;
+  a.network = net.enabled ? &net : NULL;
   /* The cgroup is made before the init exists, so the init can be born in it; a failed
      create removes it again. */
   struct burrow_cgroup cg;
   cleanup_close int cg_fd = -1;
   if (burrow_cgroup_prepare (ctx, opts->id, spec, &cg, &cg_fd, err) < 0)
-    return -1;
+    {
+      burrow_network_release (&net);
+      return -1;
+    }
   a.cgroup = &cg;
   a.cgroup_fd = cg_fd;
   if (cg.manager != BURROW_CGROUP_DISABLED && (a.clone_flags & CLONE_NEWCGROUP))
@@ -227,27 +243,26 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
       a.clone_flags &= ~CLONE_NEWCGROUP;
       a.unshare_cgroupns = true;
     }
-  if (burrow_spawn_init (&a, sp, err) < 0)
+  int r = burrow_spawn_init (&a, sp, err);
+  if (r == 0
+      && (record (ctx, d, spec, sp, &cg, &net, err) < 0
+          || (opts->pid_file && write_pid_file (opts->pid_file, sp->pid, err) < 0)))
     {
-      struct burrow_error ignored;
-      burrow_cgroup_destroy (&cg, &ignored);
-      burrow_cgroup_release (&cg);
-      return -1;
-    }
-  if (record (ctx, d, spec, sp, &cg, err) < 0
-      || (opts->pid_file && write_pid_file (opts->pid_file, sp->pid, err) < 0))
-    {
+      r = -1;
       syscall (SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
       while (waitpid (sp->pid, NULL, 0) < 0 && errno == EINTR)
         ;
       close (sp->pidfd);
+    }
+  if (r < 0)
+    {
       struct burrow_error ignored;
+      burrow_network_abort (&net);
       burrow_cgroup_destroy (&cg, &ignored);
-      burrow_cgroup_release (&cg);
-      return -1;
     }
   burrow_cgroup_release (&cg);
-  return 0;
+  burrow_network_release (&net);
+  return r;
 }
 
 int
@@ -263,7 +278,7 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
     return -1;
   if (burrow_spec_validate (ctx, spec, err) < 0 || check_supported (spec, err) < 0
       || burrow_sysctl_validate (spec, err) < 0 || check_parsed_parts (spec, err) < 0
-      || burrow_hooks_validate (spec->hooks, err) < 0)
+      || burrow_hooks_validate (spec->hooks, err) < 0 || burrow_network_check (spec, err) < 0)
     {
       burrow_spec_free (spec);
       return -1;

@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "hooks.h"
+#include "network.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -81,6 +82,7 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
     goto out;
   if (remove_cgroup (&st, id, err) < 0)
     goto out;
+  burrow_network_stop_recorded (st.network_json);
   burrow_saved_hooks_run (&d, &st, BURROW_HOOK_POSTSTOP, "stopped", 0, true, err);
   if (burrow_state_dir_remove (&d, err) < 0)
     {

@@ -11,6 +11,8 @@
 #include "spec.h"
 #include "timens.h"
 
+struct burrow_network;
+
 /* Everything the init needs; the child is a copy of the runtime, so this is shared by
    memory, not serialised. */
 struct burrow_init_args
@@ -41,6 +43,7 @@ struct burrow_init_args
   int cgroup_fd;
   bool unshare_cgroupns;
   int self_exe_fd; /* set by the init: its own /proc/self/exe */
+  struct burrow_network *network; /* network.h: the helper to start, or NULL */
 };
 
 struct burrow_spawned

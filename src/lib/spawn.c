@@ -7,6 +7,7 @@
 #include "container.h"
 #include "error.h"
 #include "hooks.h"
+#include "network.h"
 #include "sync_protocol.h"
 #include "userns.h"
 
@@ -94,6 +95,11 @@ await_ready (struct burrow_init_args *a, int fd, pid_t pid, struct burrow_error 
                                       "the container's init exited before it was ready");
           return burrow_fail_errno (err, "read from the container's init");
         }
+      /* The network helper was started with the id maps; it must be up before any
+         runtime hook and before create returns. */
+      if ((m.type == SYNC_READY || m.type == SYNC_HOOKS) && a->network
+          && burrow_network_wait_ready (a->network, err) < 0)
+        return -1;
       if (m.type == SYNC_READY)
         return 0;
       if (m.type == SYNC_ERROR)
@@ -147,7 +153,8 @@ burrow_spawn_init (struct burrow_init_args *a, struct burrow_spawned *out, struc
       close (pidfd);
       return burrow_error_prefix (err, "cgroup");
     }
-  if (burrow_sync_send (parent_end, SYNC_MAPS_DONE, pid, NULL) < 0
+  if ((a->network && burrow_network_start (a->network, pid, err) < 0)
+      || burrow_sync_send (parent_end, SYNC_MAPS_DONE, pid, NULL) < 0
       || await_ready (a, parent_end, pid, err) < 0)
     {
       if (err->msg[0] == '\0')

@@ -173,9 +173,40 @@ build_linux (const struct burrow_spec_opts *opts, bool *ok)
       cJSON *ns = add (namespaces, NULL, cJSON_CreateObject (), ok);
       add (ns, "type", cJSON_CreateString (*t), ok);
     }
+  if (opts->rootless && opts->network_slirp)
+    add (add (namespaces, NULL, cJSON_CreateObject (), ok), "type", cJSON_CreateString ("network"),
+         ok);
   add (l, "maskedPaths", strings (masked_paths), ok);
   add (l, "readonlyPaths", strings (readonly_paths), ok);
   return l;
+}
+
+/* --network slirp: what the runtime reads at create (network.h). */
+static cJSON *
+network_annotations (const struct burrow_spec_opts *opts, bool *ok)
+{
+  cJSON *a = cJSON_CreateObject ();
+  add (a, "run.burrow.network", cJSON_CreateString ("slirp"), ok);
+  if (opts->allow_host_loopback)
+    add (a, "run.burrow.network.allow-host-loopback", cJSON_CreateString ("true"), ok);
+  if (opts->publish && opts->publish[0])
+    {
+      cleanup_free char *list = NULL;
+      size_t len = 0;
+      FILE *f = open_memstream (&list, &len);
+      if (f == NULL)
+        {
+          *ok = false;
+          return a;
+        }
+      for (char *const *p = opts->publish; *p; p++)
+        fprintf (f, "%s%s", p == opts->publish ? "" : ",", *p);
+      if (fclose (f) != 0)
+        *ok = false;
+      else
+        add (a, "run.burrow.network.publish", cJSON_CreateString (list), ok);
+    }
+  return a;
 }
 
 static void
@@ -247,6 +278,8 @@ burrow_spec_generate (const struct burrow_spec_opts *opts, char **json_out,
   add (spec, "hostname", cJSON_CreateString ("burrow"), &ok);
   add (spec, "mounts", build_mounts (opts, &ok), &ok);
   add (spec, "linux", build_linux (opts, &ok), &ok);
+  if (opts->network_slirp)
+    add (spec, "annotations", network_annotations (opts, &ok), &ok);
   if (!ok)
     return burrow_fail (err, ENOMEM, "spec");
 

@@ -155,6 +155,12 @@ burrow_state_serialize (const struct burrow_state *st)
       if (c)
         cJSON_AddItemToObject (o, "cgroup", c);
     }
+  if (st->network_json)
+    {
+      cJSON *n = cJSON_Parse (st->network_json);
+      if (n)
+        cJSON_AddItemToObject (o, "network", n);
+    }
   char *s = cJSON_Print (o);
   cJSON_Delete (o);
   return s;
@@ -193,6 +199,8 @@ burrow_state_parse (const char *text, struct burrow_state *out, struct burrow_er
   out->pid_ns = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "pidNamespace"));
   const cJSON *cg = cJSON_GetObjectItemCaseSensitive (o, "cgroup");
   out->cgroup_json = cJSON_IsObject (cg) ? cJSON_PrintUnformatted (cg) : NULL;
+  const cJSON *net = cJSON_GetObjectItemCaseSensitive (o, "network");
+  out->network_json = cJSON_IsObject (net) ? cJSON_PrintUnformatted (net) : NULL;
   cJSON_Delete (o);
   if (out->id == NULL || out->pid <= 0)
     {
@@ -240,5 +248,6 @@ burrow_state_release (struct burrow_state *st)
   free (st->owner);
   free (st->annotations_json);
   free (st->cgroup_json);
+  free (st->network_json);
   memset (st, 0, sizeof *st);
 }

@@ -27,6 +27,8 @@ struct burrow_state
   bool pid_ns; /* the init is pid 1 of a new pid namespace */
   char *cgroup_json; /* the cgroup chosen at create (cgroup.h: burrow_cgroup_to_json), JSON
                         object text, or NULL: none (states written before cgroups existed) */
+  char *network_json; /* the network helper (network.c: burrow_network_state_json), JSON
+                         object text, or NULL: none */
 };
 
 /* An open, locked container directory. */

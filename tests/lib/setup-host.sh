@@ -10,6 +10,7 @@ BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp
                  libcjson-dev libc6-dev busybox-static uidmap bats jq util-linux procps)
 BURROW_PACKAGES+=(libsystemd-dev)  # cgroups
 BURROW_PACKAGES+=(debootstrap qemu-system-x86 cpio)  # systemd/vm stages
+BURROW_PACKAGES+=(libslirp-dev libglib2.0-dev iperf3 slirp4netns)  # network
 
 setup_host_missing_packages ()
 {
@@ -57,11 +58,22 @@ setup_host_user ()
   chmod 0700 "/run/user/$uid"
 }
 
+# network: burrow-slirp opens /dev/net/tun as the user; distributions ship it 0666.
+setup_host_tun ()
+{
+  [[ -c /dev/net/tun ]] || return 0
+  if [[ $(stat -c %a /dev/net/tun) != 666 ]]; then
+    echo "setup-host: chmod 0666 /dev/net/tun (was $(stat -c %a /dev/net/tun)) for rootless networking"
+    chmod 0666 /dev/net/tun
+  fi
+}
+
 setup_host_main ()
 {
   setup_host_packages || return 1
   if [[ $(id -u) -eq 0 ]]; then
     setup_host_user
+    setup_host_tun  # network
   fi
   if getent passwd "$BURROW_TEST_USER" >/dev/null; then
     BURROW_TEST_UID=$(id -u "$BURROW_TEST_USER")

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* renameat2 */
 #endif
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -616,6 +617,141 @@ cmd_grab_exe (int argc UNUSED, char **argv)
   return 0;
 }
 
+/* ---- network (burrow-slirp tests): a TCP/UDP echo server and a client. Addresses are
+   numeric (a static binary has no resolver); IPv6 ones may carry no brackets. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+static int
+net_addr (const char *text, int port, struct sockaddr_in6 *sa)
+{
+  memset (sa, 0, sizeof *sa);
+  sa->sin6_family = AF_INET6;
+  sa->sin6_port = htons (port);
+  struct in_addr v4;
+  if (inet_pton (AF_INET, text, &v4) == 1)
+    {
+      /* v4-mapped: one dual-stack socket type for both families */
+      sa->sin6_addr.s6_addr[10] = 0xff;
+      sa->sin6_addr.s6_addr[11] = 0xff;
+      memcpy (&sa->sin6_addr.s6_addr[12], &v4, 4);
+      return 0;
+    }
+  return inet_pton (AF_INET6, text, &sa->sin6_addr) == 1 ? 0 : -1;
+}
+
+static int
+net_socket (const char *proto)
+{
+  int fd = socket (AF_INET6, strcmp (proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM, 0);
+  int off = 0, on = 1;
+  if (fd >= 0)
+    {
+      setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+      setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    }
+  return fd;
+}
+
+/* net-serve tcp|udp PORT [ADDR]: answer every message with "echo:" + message, forever.
+   Prints "listening" once bound (tests wait for it). */
+static int
+cmd_net_serve (int argc, char **argv)
+{
+  const char *proto = argv[1];
+  int port = atoi (argv[2]);
+  struct sockaddr_in6 sa;
+  if (net_addr (argc > 3 ? argv[3] : "::", port, &sa) < 0)
+    return fail ("net-serve", "bad address");
+  int fd = net_socket (proto);
+  if (fd < 0 || bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+    return fail ("net-serve", "bind");
+  bool udp = strcmp (proto, "udp") == 0;
+  if (!udp && listen (fd, 16) < 0)
+    return fail ("net-serve", "listen");
+  printf ("listening\n");
+  fflush (stdout);
+  char buf[4096 + 5];
+  for (;;)
+    {
+      struct sockaddr_in6 peer;
+      socklen_t plen = sizeof peer;
+      memcpy (buf, "echo:", 5);
+      if (udp)
+        {
+          ssize_t n = recvfrom (fd, buf + 5, sizeof buf - 5, 0, (struct sockaddr *)&peer, &plen);
+          if (n >= 0)
+            sendto (fd, buf, n + 5, 0, (struct sockaddr *)&peer, plen);
+          continue;
+        }
+      int c = accept (fd, NULL, NULL);
+      if (c < 0)
+        continue;
+      ssize_t n = read (c, buf + 5, sizeof buf - 5);
+      if (n > 0 && write (c, buf, n + 5) < 0)
+        perror ("probe: net-serve: write");
+      close (c);
+    }
+}
+
+/* net-send tcp|udp ADDR PORT MESSAGE: print the answer, or fail (exit 1) naming why:
+   "refused", "timeout" or the error. */
+static int
+cmd_net_send (int argc UNUSED, char **argv)
+{
+  struct sockaddr_in6 sa;
+  if (net_addr (argv[2], atoi (argv[3]), &sa) < 0)
+    return fail ("net-send", "bad address");
+  int fd = net_socket (argv[1]);
+  if (fd < 0)
+    return fail ("net-send", "socket");
+  struct timeval tv = { .tv_sec = 3 };
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (connect (fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+    return fail ("net-send", errno == ECONNREFUSED ? "refused" : "connect");
+  size_t len = strlen (argv[4]);
+  if (write (fd, argv[4], len) != (ssize_t)len)
+    return fail ("net-send", errno == ECONNREFUSED ? "refused" : "write");
+  char buf[4096];
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  if (n < 0)
+    return fail ("net-send", errno == EAGAIN ? "timeout" : errno == ECONNREFUSED ? "refused" : "read");
+  if (n == 0)
+    {
+      fprintf (stderr, "probe: net-send: closed without an answer\n");
+      return 1;
+    }
+  buf[n] = '\0';
+  printf ("%s\n", buf);
+  return 0;
+}
+
+/* unix-send PATH MESSAGE: send MESSAGE to a unix stream socket, shut down writing, print
+   what comes back (an API socket's reply). */
+static int
+cmd_unix_send (int argc UNUSED, char **argv)
+{
+  struct sockaddr_un sun = { .sun_family = AF_UNIX };
+  snprintf (sun.sun_path, sizeof sun.sun_path, "%s", argv[1]);
+  int fd = socket (AF_UNIX, SOCK_STREAM, 0);
+  struct timeval tv = { .tv_sec = 5 };
+  if (fd < 0 || setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0
+      || connect (fd, (struct sockaddr *)&sun, sizeof sun) < 0)
+    return fail ("unix-send", argv[1]);
+  size_t len = strlen (argv[2]);
+  if (write (fd, argv[2], len) != (ssize_t)len || shutdown (fd, SHUT_WR) < 0)
+    return fail ("unix-send", "write");
+  char buf[65536];
+  ssize_t n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    fwrite (buf, 1, n, stdout);
+  return n < 0 ? fail ("unix-send", "read") : 0;
+}
+
 static const struct probe_cmd commands[] = {
   { "ids", 0, "", cmd_ids },
   { "caps", 0, "", cmd_caps },
@@ -645,6 +781,9 @@ static const struct probe_cmd commands[] = {
   { "open-write", 1, "PATH...", cmd_open_write },
   { "swap", 3, "A B SECONDS", cmd_swap },
   { "grab-exe", 1, "SECONDS", cmd_grab_exe },
+  { "net-serve", 2, "tcp|udp PORT [ADDR]", cmd_net_serve },
+  { "net-send", 4, "tcp|udp ADDR PORT MESSAGE", cmd_net_send },
+  { "unix-send", 2, "PATH MESSAGE", cmd_unix_send },
 };
 
 static int

@@ -1,0 +1,130 @@
+/* slirp_helper.h: what the parts of burrow-slirp share: the parsed command line, the tap
+   device made inside the target namespaces, the event loop around libslirp, the API
+   socket and the sandbox. */
+#ifndef BURROW_SLIRP_HELPER_H
+#define BURROW_SLIRP_HELPER_H
+
+#include "burrow.h"
+
+#include <libslirp.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SLIRP_DEFAULT_MTU 65520
+#define SLIRP_MAX_MTU 65521
+
+/* options.c: the command line, slirp4netns 1.x compatible. */
+struct slirp_opts
+{
+  bool configure;
+  int exit_fd;  /* -1: none */
+  int ready_fd; /* -1: none */
+  unsigned int mtu;
+  bool ipv6;
+  const char *api_socket; /* NULL: no API */
+  struct in_addr net;     /* --cidr, default 10.0.2.0/24 */
+  struct in_addr mask;
+  unsigned int prefix_len;
+  bool disable_host_loopback;
+  bool netns_by_path; /* --netns-type=path */
+  const char *userns_path;
+  bool sandbox;
+  bool seccomp;
+  bool has_outbound;
+  struct sockaddr_in outbound;
+  bool has_outbound6;
+  struct sockaddr_in6 outbound6;
+  bool disable_dns;
+  bool has_mac;
+  uint8_t mac[6];
+  /* positional */
+  pid_t target_pid;        /* --netns-type=pid */
+  const char *netns_path;  /* --netns-type=path */
+  const char *tapname;
+  /* derived from the cidr */
+  struct in_addr gateway;  /* .2 */
+  struct in_addr dns;      /* .3 */
+  struct in_addr guest;    /* .100 */
+  struct in_addr dhcp;     /* .15 */
+  struct in6_addr gateway6; /* fd00::2 */
+  struct in6_addr dns6;     /* fd00::3 */
+  struct in6_addr guest6;   /* fd00::100 */
+};
+
+/* 0: run; 1: --help or --version printed, exit 0; -1: *err filled (usage error). */
+int slirp_opts_parse (int argc, char **argv, struct slirp_opts *o, struct burrow_error *err);
+
+/* tap.c: a child joins the target user and network namespaces, creates the tap device
+   (configured when o->configure) and sends its fd back. Returns the fd. */
+int slirp_tap_open (const struct slirp_opts *o, struct burrow_error *err);
+
+/* api.c: the JSON API socket (slirp4netns' protocol). */
+struct slirp_api;
+int slirp_api_listen (const char *path, struct burrow_error *err);
+struct slirp_api *slirp_api_new (Slirp *slirp, const struct slirp_opts *o, int listen_fd);
+void slirp_api_free (struct slirp_api *api);
+/* The listening socket is readable: accept one client (non-blocking). Returns the new
+   client fd to watch, or -1. */
+int slirp_api_accept (struct slirp_api *api);
+/* A client fd is readable: read what came; true when the client is done (answered or
+   gone) and its fd has been closed. */
+bool slirp_api_client_ready (struct slirp_api *api, int fd);
+
+/* loopback_guard.c: --disable-host-loopback on the frames (see there why). */
+#define GUARD_FLOWS 256
+struct guard_flow
+{
+  uint16_t gw_port;    /* the gateway side's port: a host client's, translated */
+  uint16_t guest_port; /* the published port in the guest */
+  bool v6;
+  bool used;
+};
+struct loopback_guard
+{
+  bool enabled;
+  struct in_addr gw;
+  struct in6_addr gw6;
+  struct guard_flow flows[GUARD_FLOWS]; /* UDP from the gateway lately, a ring */
+  unsigned int next;
+};
+void loopback_guard_init (struct loopback_guard *g, const struct slirp_opts *o);
+/* A frame libslirp sends to the guest. */
+void loopback_guard_note_to_guest (struct loopback_guard *g, const uint8_t *frame, size_t len);
+/* A frame from the guest: false to drop it. */
+bool loopback_guard_allows (const struct loopback_guard *g, const uint8_t *frame, size_t len);
+
+/* tap_writer.c: frames to the guest; pure ACKs coalesced within a batch (see there). */
+#define TAP_PENDING_ACKS 8
+#define TAP_ACK_MAX 128
+struct tap_pending_ack
+{
+  uint8_t key[12];
+  uint32_t ack;
+  uint16_t win;
+  size_t len;
+  uint8_t frame[TAP_ACK_MAX];
+};
+struct tap_writer
+{
+  int fd;
+  bool batching; /* set while guest frames are fed to libslirp */
+  int n;
+  struct tap_pending_ack acks[TAP_PENDING_ACKS];
+};
+void tap_writer_send (struct tap_writer *w, const void *buf, size_t len);
+/* Write what waits and end the batch. */
+void tap_writer_flush (struct tap_writer *w);
+
+/* loop.c: libslirp around one epoll set, until one of quit_fds (-1: none) is readable or
+   hung up (exit fd, the target's pidfd, a signalfd). */
+int slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *quit_fds,
+                    int n_quit, struct burrow_error *err);
+
+/* sandbox.c: private mount namespace with only /etc/resolv.conf, capabilities dropped;
+   seccomp.c: a syscall allow-list. */
+int slirp_sandbox_enter (struct burrow_error *err);
+int slirp_seccomp_enter (struct burrow_error *err);
+
+#endif
