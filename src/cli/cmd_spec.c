@@ -19,6 +19,10 @@ static const char usage[]
       "Options:\n"
       "  -b, --bundle DIR   where to write config.json (default: current directory)\n"
       "      --rootless     a spec an unprivileged user can run (user namespace, own ids)\n"
+      "      --overlay[=MODE]  an overlay over root.path, so the image is never written:\n"
+      "                     MODE auto (default: kernel overlayfs, else FUSE), kernel or fuse\n"
+      "      --upper DIR    keep the overlay's upper layer in DIR (default: in the state\n"
+      "                     directory, removed by delete)\n"
       "  -h, --help         show this help\n";
 
 static int
@@ -44,11 +48,15 @@ cmd_spec (struct cli *cli, int argc, char **argv)
 {
   enum
   {
-    OPT_ROOTLESS = 256
+    OPT_ROOTLESS = 256,
+    OPT_OVERLAY,
+    OPT_UPPER,
   };
   static const struct option longopts[] = {
     { "bundle", required_argument, NULL, 'b' },
     { "rootless", no_argument, NULL, OPT_ROOTLESS },
+    { "overlay", optional_argument, NULL, OPT_OVERLAY },
+    { "upper", required_argument, NULL, OPT_UPPER },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -66,6 +74,16 @@ cmd_spec (struct cli *cli, int argc, char **argv)
       case OPT_ROOTLESS:
         opts.rootless = true;
         break;
+      case OPT_OVERLAY:
+        opts.overlay = optarg ? optarg : "auto";
+        if (strcmp (opts.overlay, "auto") != 0 && strcmp (opts.overlay, "kernel") != 0
+            && strcmp (opts.overlay, "fuse") != 0)
+          return cli_error (cli, "spec: --overlay=%s: expected auto, kernel or fuse",
+                            opts.overlay);
+        break;
+      case OPT_UPPER:
+        opts.overlay_upper = optarg;
+        break;
       case 'h':
         fputs (usage, stdout);
         return 0;
@@ -74,6 +92,8 @@ cmd_spec (struct cli *cli, int argc, char **argv)
       }
   if (cli_check_args (cli, "spec", argc - optind, 0, 0) != 0)
     return 1;
+  if (opts.overlay_upper && opts.overlay == NULL)
+    return cli_error (cli, "spec: --upper needs --overlay");
 
   cleanup_free char *json = NULL;
   if (burrow_spec_generate (&opts, &json, &err) < 0)

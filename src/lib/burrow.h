@@ -62,6 +62,8 @@ struct burrow_spec_opts
   uid_t uid; /* the ids mapped to root by a rootless spec */
   gid_t gid;
   bool terminal;
+  const char *overlay;       /* run.burrow.rootfs.overlay (auto, kernel, fuse), or NULL */
+  const char *overlay_upper; /* run.burrow.rootfs.upper, or NULL: ephemeral */
 };
 
 /* One container as `list` and `state` show it (the OCI state plus runc's extras). */

@@ -5,6 +5,7 @@
 
 #include "burrow.h"
 #include "lsm.h"
+#include "rootfs_overlay.h"
 #include "scheduling.h"
 #include "seccomp_filter.h"
 #include "spec.h"
@@ -34,6 +35,7 @@ struct burrow_init_args
   int seccomp_listener_fd;              /* connected to listenerPath, or -1 */
   pid_t host_pid;  /* the init's pid as the host sees it (from SYNC_MAPS_DONE) */
   int self_exe_fd; /* set by the init: its own /proc/self/exe */
+  struct burrow_overlay_plan *overlay; /* rootfs_overlay.h; NULL or mode NONE: none */
 };
 
 struct burrow_spawned

@@ -247,6 +247,13 @@ burrow_spec_generate (const struct burrow_spec_opts *opts, char **json_out,
   add (spec, "hostname", cJSON_CreateString ("burrow"), &ok);
   add (spec, "mounts", build_mounts (opts, &ok), &ok);
   add (spec, "linux", build_linux (opts, &ok), &ok);
+  if (opts->overlay)
+    {
+      cJSON *ann = add (spec, "annotations", cJSON_CreateObject (), &ok);
+      add (ann, "run.burrow.rootfs.overlay", cJSON_CreateString (opts->overlay), &ok);
+      if (opts->overlay_upper)
+        add (ann, "run.burrow.rootfs.upper", cJSON_CreateString (opts->overlay_upper), &ok);
+    }
   if (!ok)
     return burrow_fail (err, ENOMEM, "spec");
 

@@ -8,6 +8,7 @@ set -euo pipefail
 BURROW_TEST_USER=${BURROW_TEST_USER:-burrowtest}
 BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp-dev
                  libcjson-dev libc6-dev busybox-static uidmap bats jq util-linux procps)
+BURROW_PACKAGES+=(fuse3 fuse-overlayfs libfuse3-dev)  # overlay-wiring
 
 setup_host_missing_packages ()
 {
@@ -55,11 +56,23 @@ setup_host_user ()
   chmod 0700 "/run/user/$uid"
 }
 
+# overlay-wiring: the FUSE overlay root needs a /dev/fuse an unprivileged user may open
+# (Debian ships it 0666; some hosts have it 0600).
+setup_host_fuse ()
+{
+  [[ -c /dev/fuse ]] || { echo "setup-host: no /dev/fuse (modprobe fuse): FUSE tests will skip"; return 0; }
+  if [[ $(stat -c %a /dev/fuse) != 666 ]]; then
+    echo "setup-host: chmod 0666 /dev/fuse (was $(stat -c %a /dev/fuse)), as distributions ship it"
+    chmod 0666 /dev/fuse
+  fi
+}
+
 setup_host_main ()
 {
   setup_host_packages || return 1
   if [[ $(id -u) -eq 0 ]]; then
     setup_host_user
+    setup_host_fuse  # overlay-wiring
   fi
   if getent passwd "$BURROW_TEST_USER" >/dev/null; then
     BURROW_TEST_UID=$(id -u "$BURROW_TEST_USER")
