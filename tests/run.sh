@@ -77,6 +77,8 @@ install -m 755 "$top/burrow" "$work/bin/burrow"
 install -m 755 "$top/tests/probe/probe" "$work/bin/probe"
 install -m 755 "$top/tests/probe/seccomp_listener" "$work/bin/seccomp_listener"
 install -m 755 "$top/burrow-recvtty" "$work/bin/burrow-recvtty"
+# overlay-wiring: burrow finds its FUSE overlay helper beside itself (once it is built)
+if [[ -x $top/burrow-overlay ]]; then install -m 755 "$top/burrow-overlay" "$work/bin/burrow-overlay"; fi
 if [[ $do_sanitizers -eq 1 ]]; then
   install -m 755 "$san_top/burrow" "$work/bin/burrow-san"
 fi

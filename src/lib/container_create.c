@@ -232,7 +232,7 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
       burrow_overlay_abort (overlay, d, err);
       return -1;
     }
-  if (record (ctx, d, spec, sp, err) < 0 || burrow_overlay_record (overlay, d, err) < 0
+  if (record (ctx, d, spec, sp, err) < 0 || burrow_overlay_record (overlay, spec, d, err) < 0
       || (opts->pid_file && write_pid_file (opts->pid_file, sp->pid, err) < 0))
     {
       burrow_overlay_abort (overlay, d, NULL);

@@ -65,7 +65,7 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
   if (s != BURROW_STATUS_STOPPED && kill_and_wait (&st, id, err) < 0)
     goto out;
   burrow_saved_hooks_run (&d, &st, BURROW_HOOK_POSTSTOP, "stopped", 0, true, err);
-  if (burrow_overlay_teardown (&d, err) < 0 || burrow_state_dir_remove (&d, err) < 0)
+  if (burrow_overlay_teardown (ctx, &d, err) < 0 || burrow_state_dir_remove (&d, err) < 0)
     {
       burrow_error_prefix (err, "delete `%s`", id);
       goto out;

@@ -517,9 +517,39 @@ burrow_overlay_abort (struct burrow_overlay_plan *plan, const struct burrow_stat
     append_helper_words (d, err);
 }
 
+static cJSON *
+maps_to_json (const struct burrow_id_mapping *m, size_t n)
+{
+  cJSON *a = cJSON_CreateArray ();
+  for (size_t i = 0; i < n; i++)
+    {
+      cJSON *e = cJSON_CreateArray ();
+      cJSON_AddItemToArray (e, cJSON_CreateNumber (m[i].container_id));
+      cJSON_AddItemToArray (e, cJSON_CreateNumber (m[i].host_id));
+      cJSON_AddItemToArray (e, cJSON_CreateNumber (m[i].size));
+      cJSON_AddItemToArray (a, e);
+    }
+  return a;
+}
+
+static size_t
+maps_from_json (const cJSON *a, struct burrow_id_mapping **out)
+{
+  size_t n = 0;
+  *out = calloc ((size_t)cJSON_GetArraySize (a) + 1, sizeof **out);
+  for (const cJSON *e = cJSON_IsArray (a) ? a->child : NULL; e && *out; e = e->next)
+    if (cJSON_GetArraySize (e) == 3)
+      {
+        (*out)[n].container_id = (uint32_t)cJSON_GetArrayItem (e, 0)->valuedouble;
+        (*out)[n].host_id = (uint32_t)cJSON_GetArrayItem (e, 1)->valuedouble;
+        (*out)[n++].size = (uint32_t)cJSON_GetArrayItem (e, 2)->valuedouble;
+      }
+  return n;
+}
+
 int
-burrow_overlay_record (const struct burrow_overlay_plan *plan, const struct burrow_state_dir *d,
-                       struct burrow_error *err)
+burrow_overlay_record (const struct burrow_overlay_plan *plan, const struct burrow_spec *spec,
+                       const struct burrow_state_dir *d, struct burrow_error *err)
 {
   if (plan->mode == BURROW_OVERLAY_NONE)
     return 0;
@@ -527,6 +557,13 @@ burrow_overlay_record (const struct burrow_overlay_plan *plan, const struct burr
   cJSON_AddStringToObject (o, "mode", plan->used_fuse ? "fuse" : "kernel");
   cJSON_AddStringToObject (o, "layer", plan->layer_dir);
   cJSON_AddBoolToObject (o, "ephemeral", plan->ephemeral);
+  /* For delete: what the container's other users write belongs to these ids. */
+  const struct burrow_linux *l = &spec->linux_;
+  if (plan->ephemeral && l->n_uid_mappings + l->n_gid_mappings > 2)
+    {
+      cJSON_AddItemToObject (o, "uidMappings", maps_to_json (l->uid_mappings, l->n_uid_mappings));
+      cJSON_AddItemToObject (o, "gidMappings", maps_to_json (l->gid_mappings, l->n_gid_mappings));
+    }
   if (plan->used_fuse)
     {
       unsigned long long start = 0;
@@ -571,15 +608,37 @@ burrow_overlay_recorded_mode (const struct burrow_state_dir *d)
   return s;
 }
 
+/* The upper layer of a container whose other users wrote into it: their files belong to
+   subordinate ids, removable only inside a user namespace with the same mappings. */
+static int
+remove_layer (struct burrow_context *ctx, const char *layer, const cJSON *rec,
+              struct burrow_error *err)
+{
+  if (burrow_remove_tree (layer, err) == 0)
+    return 0;
+  const cJSON *um = cJSON_GetObjectItemCaseSensitive (rec, "uidMappings");
+  const cJSON *gm = cJSON_GetObjectItemCaseSensitive (rec, "gidMappings");
+  if ((err->errnum != EACCES && err->errnum != EPERM) || ctx->euid == 0 || !cJSON_IsArray (um))
+    return -1;
+  struct burrow_spec maps = { 0 };
+  maps.linux_.n_uid_mappings = maps_from_json (um, &maps.linux_.uid_mappings);
+  maps.linux_.n_gid_mappings = maps_from_json (gm, &maps.linux_.gid_mappings);
+  burrow_error_clear (err);
+  int r = burrow_remove_tree_in_userns (ctx, layer, &maps, err);
+  free (maps.linux_.uid_mappings);
+  free (maps.linux_.gid_mappings);
+  return r;
+}
+
 int
-burrow_overlay_teardown (const struct burrow_state_dir *d, struct burrow_error *err)
+burrow_overlay_teardown (struct burrow_context *ctx, const struct burrow_state_dir *d,
+                         struct burrow_error *err)
 {
   cJSON *o = burrow_state_json_file (d, BURROW_OVERLAY_FILE);
   if (o == NULL)
     return 0;
   const cJSON *pid = cJSON_GetObjectItemCaseSensitive (o, "helperPid");
   const cJSON *start = cJSON_GetObjectItemCaseSensitive (o, "helperStartTime");
-  bool ephemeral = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "ephemeral"));
   if (cJSON_IsNumber (pid) && cJSON_IsNumber (start))
     {
       unsigned long long now;
@@ -592,13 +651,15 @@ burrow_overlay_teardown (const struct burrow_state_dir *d, struct burrow_error *
       if (pidfd >= 0)
         close (pidfd);
     }
-  cJSON_Delete (o);
-  if (!ephemeral)
-    return 0;
+  int r = 0;
   cleanup_free char *layer = NULL;
-  if (asprintf (&layer, "%s/%s", d->path, BURROW_OVERLAY_DIR) < 0)
-    return burrow_fail_errno (err, "overlay");
-  if (burrow_remove_tree (layer, err) < 0)
-    return burrow_error_prefix (err, "overlay: remove the container's upper layer");
-  return 0;
+  if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "ephemeral")))
+    {
+      if (asprintf (&layer, "%s/%s", d->path, BURROW_OVERLAY_DIR) < 0)
+        r = burrow_fail_errno (err, "overlay");
+      else if (remove_layer (ctx, layer, o, err) < 0)
+        r = burrow_error_prefix (err, "overlay: remove the container's upper layer");
+    }
+  cJSON_Delete (o);
+  return r;
 }

@@ -75,14 +75,20 @@ int burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, 
 void burrow_overlay_abort (struct burrow_overlay_plan *plan, const struct burrow_state_dir *d,
                            struct burrow_error *err);
 /* Runtime: create succeeded: write overlay.json. */
-int burrow_overlay_record (const struct burrow_overlay_plan *plan,
+int burrow_overlay_record (const struct burrow_overlay_plan *plan, const struct burrow_spec *spec,
                            const struct burrow_state_dir *d, struct burrow_error *err);
 /* Close fds, free memory (the helper keeps running). */
 void burrow_overlay_plan_release (struct burrow_overlay_plan *plan);
 
 /* delete: stop a recorded helper and remove an ephemeral layer. */
-int burrow_overlay_teardown (const struct burrow_state_dir *d, struct burrow_error *err);
+int burrow_overlay_teardown (struct burrow_context *ctx, const struct burrow_state_dir *d,
+                             struct burrow_error *err);
 /* state: "kernel", "fuse", or NULL when the container has no overlay (caller frees). */
 char *burrow_overlay_recorded_mode (const struct burrow_state_dir *d);
+
+/* userns_remove.c: remove a tree as root of a new user namespace with the id mappings of
+   maps->linux_ (files of the container's other users, owned by subordinate ids). */
+int burrow_remove_tree_in_userns (struct burrow_context *ctx, const char *path,
+                                  const struct burrow_spec *maps, struct burrow_error *err);
 
 #endif
