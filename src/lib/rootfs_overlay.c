@@ -150,6 +150,35 @@ parse_lower (const struct burrow_spec *spec, struct burrow_overlay_plan *plan,
   return 0;
 }
 
+static void
+put_idmap (FILE *f, const char *key, const struct burrow_id_mapping *m, size_t n)
+{
+  fprintf (f, ",%s=", key);
+  for (size_t i = 0; i < n; i++)
+    fprintf (f, "%s%u:%u:%u", i ? ":" : "", m[i].host_id, m[i].container_id, m[i].size);
+}
+
+/* Root keeps the helper in its own user namespace, where it can reach layers in root's
+   0700 state directory; the helper then maps the container's ids itself. */
+static char *
+helper_idmap (const struct burrow_spec *spec)
+{
+  char *s = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&s, &len);
+  if (f == NULL)
+    return NULL;
+  const struct burrow_linux *l = &spec->linux_;
+  put_idmap (f, "uidmapping", l->uid_mappings, l->n_uid_mappings);
+  put_idmap (f, "gidmapping", l->gid_mappings, l->n_gid_mappings);
+  if (fclose (f) != 0)
+    {
+      free (s);
+      return NULL;
+    }
+  return s;
+}
+
 int
 burrow_overlay_parse (const struct burrow_context *ctx, const struct burrow_spec *spec,
                       struct burrow_overlay_plan *plan, struct burrow_error *err)
@@ -185,6 +214,9 @@ burrow_overlay_parse (const struct burrow_context *ctx, const struct burrow_spec
   plan->ephemeral = upper == NULL;
   if (plan->mode != BURROW_OVERLAY_KERNEL)
     plan->helper = find_helper ();
+  if (ctx->euid == 0 && spec->linux_.namespaces[BURROW_NS_USER].present
+      && (plan->helper_idmap = helper_idmap (spec)) == NULL)
+    return burrow_fail_errno (err, "overlay");
   if (plan->mode == BURROW_OVERLAY_FUSE && plan->helper == NULL)
     return burrow_fail_plain (err, ENOENT,
                               "%s=fuse: no FUSE overlay helper found (burrow-overlay beside "
@@ -240,7 +272,8 @@ make_layer_dirs (struct burrow_overlay_plan *plan, const struct burrow_spec *spe
       uid_t ru = 0;
       gid_t rg = 0;
       mapped_root (spec, &ru, &rg);
-      if ((fresh && chown (upper, top.st_uid, top.st_gid) < 0) || chown (work, ru, rg) < 0)
+      if ((fresh && chown (upper, top.st_uid, top.st_gid) < 0) || chown (work, ru, rg) < 0
+          || ((ru || rg) && chown (plan->layer_dir, ru, rg) < 0))
         return burrow_fail_errno (err, "overlay: give the layer to the container's root");
     }
   return 0;
@@ -380,7 +413,8 @@ helper_options (const struct burrow_overlay_plan *plan, struct burrow_error *err
   fputs ("lowerdir=", f);
   for (size_t i = 0; i < plan->n_lower; i++)
     fprintf (f, "%s%s", i ? ":" : "", plan->lower[i]);
-  fprintf (f, ",upperdir=%s/upper,workdir=%s/work", plan->layer_dir, plan->layer_dir);
+  fprintf (f, ",upperdir=%s/upper,workdir=%s/work%s", plan->layer_dir, plan->layer_dir,
+           plan->helper_idmap ? plan->helper_idmap : "");
   if (fclose (f) != 0)
     {
       free (s);
@@ -450,7 +484,7 @@ burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_
   if (opts == NULL)
     return -1;
   cleanup_close int userns = -1;
-  if (new_userns)
+  if (new_userns && plan->helper_idmap == NULL)
     {
       char p[64];
       snprintf (p, sizeof p, "/proc/%d/ns/user", init_pid);
@@ -588,6 +622,7 @@ burrow_overlay_plan_release (struct burrow_overlay_plan *plan)
   free (plan->lower);
   free (plan->layer_dir);
   free (plan->helper);
+  free (plan->helper_idmap);
   if (plan->log_fd >= 0)
     close (plan->log_fd);
   if (plan->helper_pidfd >= 0)

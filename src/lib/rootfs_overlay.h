@@ -47,6 +47,9 @@ struct burrow_overlay_plan
   bool ephemeral;  /* layer_dir is in the state directory */
   bool userxattr;  /* the init runs in a user namespace */
   char *helper;    /* the FUSE helper's path (found at parse time for mode fuse) */
+  char *helper_idmap; /* root with a user namespace: the helper stays host root and maps
+                         ids itself (",uidmapping=..,gidmapping=.."); NULL: it joins the
+                         container's user namespace */
   int log_fd; /* the helper's stderr, in the state directory */
   /* what happened: the init took the FUSE path; the helper started */
   bool used_fuse;
