@@ -8,7 +8,7 @@ set -euo pipefail
 BURROW_TEST_USER=${BURROW_TEST_USER:-burrowtest}
 BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp-dev
                  libcjson-dev libc6-dev busybox-static uidmap bats jq util-linux procps)
-BURROW_PACKAGES+=(fuse3 fuse-overlayfs libfuse3-dev)  # overlay-wiring
+BURROW_PACKAGES+=(fuse3 fuse-overlayfs libfuse3-dev attr)  # overlay-wiring
 
 setup_host_missing_packages ()
 {
