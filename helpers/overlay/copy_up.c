@@ -155,7 +155,7 @@ copy_metadata (struct ovl_fs *fs, int layer, const char *path, const struct stat
   if (!S_ISLNK (st->st_mode) && fchmodat (w, tmp, st->st_mode & 07777, 0) < 0)
     return -errno;
   char src[PATH_MAX], dst[PATH_MAX];
-  if (ovl_proc_path (fs, layer, path, src, sizeof src) < 0)
+  if (ovl_abs_path (fs, layer, path, src, sizeof src) < 0)
     return -ENAMETOOLONG;
   snprintf (dst, sizeof dst, "/proc/self/fd/%d/%s", w, tmp);
   int r = ovl_copy_xattrs (src, dst);
@@ -217,6 +217,8 @@ ovl_copy_up_tree (struct ovl_fs *fs, struct ovl_node *node)
   struct ovl_dirlist list = { 0 };
   if ((r = ovl_dir_list (fs, node, &list, false)) < 0)
     return r;
+  /* pinned: forgetting its last child must not free it under us */
+  node->nlookup++;
   for (size_t i = 0; i < list.n && r == 0; i++)
     {
       struct ovl_node *child;
@@ -226,6 +228,7 @@ ovl_copy_up_tree (struct ovl_fs *fs, struct ovl_node *node)
       ovl_node_forget (fs, child, 0);
     }
   ovl_dirlist_free (&list);
+  node->nlookup--;
   if (r < 0)
     return r;
   char path[PATH_MAX];

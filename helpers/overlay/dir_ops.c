@@ -36,6 +36,10 @@ ovl_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       return;
     }
   fi->fh = (uintptr_t)h;
+  /* the kernel may keep the listing: every change to the directory comes through us, and
+     the kernel drops its copy on each of them */
+  fi->cache_readdir = 1;
+  fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) == -ENOENT)
     {
       ovl_dirlist_free (&h->list);

@@ -202,6 +202,47 @@ ovl_node_move (struct ovl_fs *fs, struct ovl_node *node, struct ovl_node *parent
   return 0;
 }
 
+static void
+drop_alias (struct ovl_fs *fs, struct ovl_node *node)
+{
+  struct ovl_node *p = node->alias_parent;
+  free (node->alias_name);
+  node->alias_name = NULL;
+  node->alias_parent = NULL;
+  if (p)
+    {
+      p->nchildren--;
+      ovl_node_forget (fs, p, 0);
+    }
+}
+
+/* A hard link made through the mount: the node is also parent/name. */
+int
+ovl_node_set_alias (struct ovl_fs *fs, struct ovl_node *node, struct ovl_node *parent,
+                    const char *name)
+{
+  char *n = strdup (name);
+  if (!n)
+    return -ENOMEM;
+  parent->nchildren++;
+  drop_alias (fs, node);
+  node->alias_parent = parent;
+  node->alias_name = n;
+  return 0;
+}
+
+/* The node's name was removed but its hard link made through the mount remains: the node
+   (which the kernel holds for both) goes on as that name. */
+int
+ovl_node_follow_alias (struct ovl_fs *fs, struct ovl_node *node)
+{
+  struct ovl_node *p = node->alias_parent;
+  int r = ovl_node_move (fs, node, p, node->alias_name);
+  if (r == 0)
+    drop_alias (fs, node);
+  return r;
+}
+
 /* Drop n kernel references; a node nobody refers to is freed, and so up the tree. */
 void
 ovl_node_forget (struct ovl_fs *fs, struct ovl_node *node, uint64_t n)
@@ -219,6 +260,7 @@ ovl_node_forget (struct ovl_fs *fs, struct ovl_node *node, uint64_t n)
             break;
           }
       fs->n_nodes--;
+      drop_alias (fs, node);
       free (node->name);
       free (node);
       parent->nchildren--;

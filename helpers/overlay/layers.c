@@ -182,8 +182,8 @@ ovl_layers_close (struct ovl_fs *fs)
 }
 
 int
-ovl_proc_path (struct ovl_fs *fs, int layer, const char *path, char *buf, size_t size)
+ovl_abs_path (struct ovl_fs *fs, int layer, const char *path, char *buf, size_t size)
 {
-  int n = snprintf (buf, size, "/proc/self/fd/%d/%s", fs->layers[layer].fd, path);
+  int n = snprintf (buf, size, "%s/%s", fs->layers[layer].path, path);
   return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }

@@ -203,10 +203,19 @@ ovl_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent_id, const char *n
            && (r = ovl_prepare_new_name (fs, parent, newname, path, sizeof path, &below)) == 0)
     {
       int up = fs->layers[OVL_UPPER].fd;
-      r = linkat (up, oldpath, up, path, 0) < 0 ? -errno
-                                               : ovl_lookup_entry (fs, parent, newname, &e, NULL);
+      r = linkat (up, oldpath, up, path, 0) < 0 ? -errno : 0;
       if (r < 0)
         restore_whiteout (fs, parent, newname, below);
+      /* the kernel's new name is the same inode: the same node, which remembers the name
+         to follow when its own goes */
+      else if ((r = ovl_node_set_alias (fs, node, parent, newname)) == 0
+               && (r = ovl_node_stat (fs, node, &e.attr)) == 0)
+        {
+          e.ino = node->id;
+          e.generation = 0;
+          e.attr_timeout = e.entry_timeout = fs->timeout;
+          node->nlookup++;
+        }
     }
   pthread_mutex_unlock (&fs->lock);
   if (r < 0)
@@ -269,6 +278,8 @@ remove_name (struct ovl_fs *fs, struct ovl_node *parent, const char *name, bool 
   if (below && (r = ovl_make_whiteout (fs, dpath, name)) < 0)
     return r;
   struct ovl_node *node = ovl_node_find (fs, parent, name);
+  if (node && node->alias_name && f.st.st_nlink > 1)
+    return ovl_node_follow_alias (fs, node);
   if (node)
     ovl_node_unhash (fs, node);
   return 0;

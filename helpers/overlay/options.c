@@ -28,6 +28,7 @@ const char ovl_usage[]
       "  -o static_nlink          directories report a link count of 1\n"
       "  -o noacl                 no POSIX ACLs\n"
       "  -o fsync=0               fsync is a no-op (scratch containers)\n"
+      "  -o threads=N             serve requests on N threads (default 1)\n"
       "  -o OPTION                any other option is a FUSE mount option (ro, nodev, ...)\n"
       "  -f                       stay in the foreground\n"
       "  -d                       debug: print every FUSE request (implies -f)\n"
@@ -127,6 +128,16 @@ parse_one (struct ovl_options *opt, char *o)
         opt->squash_uid = v;
       else
         opt->squash_gid = v;
+    }
+  else if (strcmp (o, "threads") == 0 && value)
+    {
+      long v;
+      if (parse_long (value, &v) < 0 || v < 1 || v > 64)
+        {
+          fprintf (stderr, "burrow-overlay: threads=%s: want 1 to 64\n", value);
+          return -1;
+        }
+      opt->threads = (int)v;
     }
   else if (strcmp (o, "static_nlink") == 0 && !value)
     opt->static_nlink = true;

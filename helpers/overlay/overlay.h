@@ -45,6 +45,7 @@ struct ovl_options
   bool static_nlink;
   bool noacl;
   bool fsync;
+  int threads; /* >1: the multi-threaded loop */
   bool foreground;
   bool debug;
   char *fuse_opts; /* options passed through to the FUSE mount, comma-separated */
@@ -71,6 +72,8 @@ struct ovl_node
   mode_t type;        /* S_IFMT bits */
   int layer;          /* topmost layer that holds it */
   uint64_t dir_layers; /* directories: layers whose copy is merged in, top first */
+  struct ovl_node *alias_parent; /* a hard link made through the mount */
+  char *alias_name;
   bool hashed;        /* reachable by (parent, name) */
   bool written;       /* opened for writing once: page cache not kept */
 };
@@ -135,6 +138,9 @@ struct ovl_node *ovl_node_new (struct ovl_fs *fs, struct ovl_node *parent, const
 void ovl_node_unhash (struct ovl_fs *fs, struct ovl_node *node);
 int ovl_node_move (struct ovl_fs *fs, struct ovl_node *node, struct ovl_node *parent,
                    const char *name);
+int ovl_node_set_alias (struct ovl_fs *fs, struct ovl_node *node, struct ovl_node *parent,
+                        const char *name);
+int ovl_node_follow_alias (struct ovl_fs *fs, struct ovl_node *node);
 void ovl_node_forget (struct ovl_fs *fs, struct ovl_node *node, uint64_t n);
 int ovl_node_path (const struct ovl_node *node, char *buf, size_t size);
 int ovl_child_path (const struct ovl_node *parent, const char *name, char *buf, size_t size);
@@ -250,7 +256,7 @@ ovl_fs_of (fuse_req_t req)
   return fuse_req_userdata (req);
 }
 
-/* "/proc/self/fd/N/path": a layer-relative path for the xattr calls that have no *at() form */
-int ovl_proc_path (struct ovl_fs *fs, int layer, const char *path, char *buf, size_t size);
+/* layer root + "/" + path: for the xattr calls that have no *at() form */
+int ovl_abs_path (struct ovl_fs *fs, int layer, const char *path, char *buf, size_t size);
 
 #endif

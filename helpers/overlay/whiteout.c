@@ -61,7 +61,7 @@ ovl_is_opaque (struct ovl_fs *fs, int layer, const char *path)
 {
   char p[PATH_MAX];
   char v[4];
-  if (ovl_proc_path (fs, layer, path, p, sizeof p) < 0)
+  if (ovl_abs_path (fs, layer, path, p, sizeof p) < 0)
     return -ENAMETOOLONG;
   for (size_t i = 0; i < sizeof opaque_xattrs / sizeof *opaque_xattrs; i++)
     {
@@ -126,7 +126,7 @@ ovl_set_opaque (struct ovl_fs *fs, const char *path)
   char p[PATH_MAX];
   if (fs->opaque_xattr)
     {
-      if (ovl_proc_path (fs, OVL_UPPER, path, p, sizeof p) < 0)
+      if (ovl_abs_path (fs, OVL_UPPER, path, p, sizeof p) < 0)
         return -ENAMETOOLONG;
       if (lsetxattr (p, fs->opaque_xattr, "y", 1, 0) == 0)
         return 0;

@@ -31,7 +31,7 @@ node_xattr_path (struct ovl_fs *fs, fuse_ino_t ino, bool write, char *p, size_t 
     return r;
   if ((r = ovl_node_path (node, path, sizeof path)) < 0)
     return r;
-  return ovl_proc_path (fs, node->layer, path, p, size);
+  return ovl_abs_path (fs, node->layer, path, p, size);
 }
 
 void

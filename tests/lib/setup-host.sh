@@ -8,6 +8,7 @@ set -euo pipefail
 BURROW_TEST_USER=${BURROW_TEST_USER:-burrowtest}
 BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp-dev
                  libcjson-dev libc6-dev busybox-static uidmap bats jq util-linux procps)
+BURROW_PACKAGES+=(libfuse3-dev fuse3 fuse-overlayfs)  # overlay
 
 setup_host_missing_packages ()
 {
@@ -55,11 +56,24 @@ setup_host_user ()
   chmod 0700 "/run/user/$uid"
 }
 
+# overlay: rootless FUSE mounts need /dev/fuse open to all (Debian ships it 0666; this
+# host has 0600).
+setup_host_fuse_device ()
+{
+  if [[ -c /dev/fuse && $(stat -c %a /dev/fuse) != 666 ]]; then
+    echo "setup-host: chmod 0666 /dev/fuse (was $(stat -c %a /dev/fuse)) for rootless FUSE mounts"
+    chmod 0666 /dev/fuse
+  fi
+}
+
 setup_host_main ()
 {
   setup_host_packages || return 1
   if [[ $(id -u) -eq 0 ]]; then
     setup_host_user
+  fi
+  if [[ $(id -u) -eq 0 ]]; then
+    setup_host_fuse_device  # overlay
   fi
   if getent passwd "$BURROW_TEST_USER" >/dev/null; then
     BURROW_TEST_UID=$(id -u "$BURROW_TEST_USER")
