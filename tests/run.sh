@@ -77,8 +77,7 @@ install -m 755 "$top/burrow" "$work/bin/burrow"
 install -m 755 "$top/tests/probe/probe" "$work/bin/probe"
 install -m 755 "$top/tests/probe/seccomp_listener" "$work/bin/seccomp_listener"
 install -m 755 "$top/burrow-recvtty" "$work/bin/burrow-recvtty"
-# overlay-wiring: burrow finds its FUSE overlay helper beside itself (once it is built)
-if [[ -x $top/burrow-overlay ]]; then install -m 755 "$top/burrow-overlay" "$work/bin/burrow-overlay"; fi
+install -m 755 "$top/burrow-overlay" "$work/bin/burrow-overlay"  # overlay
 if [[ $do_sanitizers -eq 1 ]]; then
   install -m 755 "$san_top/burrow" "$work/bin/burrow-san"
 fi
@@ -180,6 +179,7 @@ run_bats ()
   local mode=$1 suite=$2 binary=$3 file rel label log rc uid home
   local envs=(BURROW="$binary" PROBE="$work/bin/probe" BURROW_TEST_MODE="$mode"
               BURROW_RECVTTY="$work/bin/burrow-recvtty"
+              BURROW_OVERLAY="$work/bin/burrow-overlay"
               ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   [[ -d $work/integration/$suite ]] || return 0
