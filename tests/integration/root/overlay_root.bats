@@ -52,14 +52,18 @@ use_userns ()
   overlay_delete_cleans fuse rf3
 }
 
-@test "root with a user namespace: auto falls back to FUSE, files get the container's ids" {
-  require_fuse
+# fallback_to_fuse HELPER: as root with a user namespace, auto ends on FUSE; the helper
+# maps the container's ids (uidmapping= in fuse-overlayfs' order: on-disk id first).
+fallback_to_fuse ()
+{
+  export BURROW_OVERLAY_HELPER=$1
   use_userns
   overlay_writes_leave_lower_intact auto ru1
   use_overlay auto
   set_args sh -c 'echo x >/byroot; id -u; stat -c %u /byroot /etc/passwd'
   create_container ru2
   [ "$(burrow state ru2 | jq -r .rootfsOverlay)" = fuse ]
+  [ "$(overlay_record ru2 .helper)" = "$1" ]
   burrow start ru2
   wait_for_status ru2 stopped
   [ "$(container_out ru2)" = "0
@@ -67,6 +71,18 @@ use_userns ()
 0" ]
   # on the host, the new file belongs to the id the container's root maps to
   [ "$(stat -c %u "$(overlay_record ru2 .layer)/upper/byroot")" = 400000 ]
+}
+
+@test "root with a user namespace: auto falls back to FUSE (fuse-overlayfs), files get the container's ids" {
+  require_fuse
+  command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs is not installed"
+  fallback_to_fuse "$(command -v fuse-overlayfs)"
+}
+
+@test "root with a user namespace: auto falls back to FUSE (burrow-overlay), files get the container's ids" {
+  require_fuse
+  [[ -x $(dirname "$BURROW")/burrow-overlay ]] || skip "burrow-overlay is not built beside $BURROW"
+  fallback_to_fuse "$(dirname "$BURROW")/burrow-overlay"
 }
 
 @test "root with a user namespace: kernel overlayfs on a given upper it can reach" {
