@@ -78,8 +78,7 @@ cmd_spec (struct cli *cli, int argc, char **argv)
         opts.overlay = optarg ? optarg : "auto";
         if (strcmp (opts.overlay, "auto") != 0 && strcmp (opts.overlay, "kernel") != 0
             && strcmp (opts.overlay, "fuse") != 0)
-          return cli_error (cli, "spec: --overlay=%s: expected auto, kernel or fuse",
-                            opts.overlay);
+          return cli_error (cli, "spec: --overlay=%s: expected auto, kernel or fuse", opts.overlay);
         break;
       case OPT_UPPER:
         opts.overlay_upper = optarg;

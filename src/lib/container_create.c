@@ -313,8 +313,8 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       burrow_spec_free (spec);
       return -1;
     }
-  int r = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, seccomp, listener_fd,
-                         &overlay, &sp, err);
+  int r = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, seccomp, listener_fd, &overlay,
+                         &sp, err);
   burrow_overlay_plan_release (&overlay);
   burrow_idmapped_close (idmap_fds, spec->n_mounts);
   burrow_seccomp_free (seccomp);

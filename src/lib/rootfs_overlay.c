@@ -101,8 +101,7 @@ layer_path (const struct burrow_spec *spec, const char *ann, const char *p, char
   if (*p == '\0')
     return burrow_fail_plain (err, EINVAL, "annotation %s: an empty path", ann);
   if (strpbrk (p, ",:"))
-    return burrow_fail_plain (err, EINVAL, "annotation %s: path `%s` contains ',' or ':'", ann,
-                              p);
+    return burrow_fail_plain (err, EINVAL, "annotation %s: path `%s` contains ',' or ':'", ann, p);
   int r = p[0] == '/' ? asprintf (out, "%s", p) : asprintf (out, "%s/%s", spec->bundle, p);
   return r < 0 ? burrow_fail_errno (err, "annotation %s", ann) : 0;
 }
@@ -137,8 +136,8 @@ parse_lower (const struct burrow_spec *spec, struct burrow_overlay_plan *plan,
       struct stat st;
       const char *abs = plan->lower[plan->n_lower++];
       if (stat (abs, &st) < 0)
-        return burrow_fail_errno (err, "annotation %s: lower layer `%s`",
-                                  BURROW_OVERLAY_ANN_LOWER, abs);
+        return burrow_fail_errno (err, "annotation %s: lower layer `%s`", BURROW_OVERLAY_ANN_LOWER,
+                                  abs);
       if (!S_ISDIR (st.st_mode))
         return burrow_fail_plain (err, ENOTDIR,
                                   "annotation %s: lower layer `%s` is not a directory",
@@ -188,11 +187,11 @@ burrow_overlay_parse (const struct burrow_context *ctx, const struct burrow_spec
   const char *mode = annotation (spec, BURROW_OVERLAY_ANN_MODE);
   if (mode == NULL || strcmp (mode, "off") == 0)
     {
-      if (annotation (spec, BURROW_OVERLAY_ANN_UPPER) || annotation (spec, BURROW_OVERLAY_ANN_LOWER))
-        return burrow_fail_plain (err, EINVAL,
-                                  "annotations %s and %s need %s set to auto, kernel or fuse",
-                                  BURROW_OVERLAY_ANN_UPPER, BURROW_OVERLAY_ANN_LOWER,
-                                  BURROW_OVERLAY_ANN_MODE);
+      if (annotation (spec, BURROW_OVERLAY_ANN_UPPER)
+          || annotation (spec, BURROW_OVERLAY_ANN_LOWER))
+        return burrow_fail_plain (
+            err, EINVAL, "annotations %s and %s need %s set to auto, kernel or fuse",
+            BURROW_OVERLAY_ANN_UPPER, BURROW_OVERLAY_ANN_LOWER, BURROW_OVERLAY_ANN_MODE);
       return 0;
     }
   if (strcmp (mode, "auto") == 0)
@@ -291,8 +290,8 @@ burrow_overlay_prepare (struct burrow_overlay_plan *plan, const struct burrow_sp
     return -1;
   if (plan->mode != BURROW_OVERLAY_KERNEL)
     {
-      plan->log_fd = openat (d->fd, BURROW_OVERLAY_LOG,
-                             O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      plan->log_fd
+          = openat (d->fd, BURROW_OVERLAY_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
       if (plan->log_fd < 0)
         return burrow_fail_errno (err, "overlay: create the helper's log");
     }
@@ -358,8 +357,7 @@ mount_fuse (const struct burrow_spec *spec, int sync_fd, const char *why_not_ker
   char opts[160];
   snprintf (opts, sizeof opts,
             "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
-  if (mount ("burrow-overlay", spec->rootfs, "fuse.burrow-overlay", MS_NOSUID | MS_NODEV, opts)
-      < 0)
+  if (mount ("burrow-overlay", spec->rootfs, "fuse.burrow-overlay", MS_NOSUID | MS_NODEV, opts) < 0)
     return burrow_fail_errno (err, "overlay: mount FUSE on `%s`", spec->rootfs);
   if (burrow_sync_send (sync_fd, SYNC_OVERLAY_FUSE, 0, why_not_kernel) < 0
       || burrow_fd_send (sync_fd, fd, "fuse") < 0)
@@ -424,8 +422,7 @@ helper_options (const struct burrow_overlay_plan *plan, struct burrow_error *err
   if (strpbrk (plan->lower[0], ",:") || strpbrk (plan->layer_dir, ",:"))
     {
       burrow_fail_plain (err, EINVAL,
-                         "overlay: the FUSE helper cannot take a path with ',' or ':' (`%s`)",
-                         s);
+                         "overlay: the FUSE helper cannot take a path with ',' or ':' (`%s`)", s);
       free (s);
       return NULL;
     }

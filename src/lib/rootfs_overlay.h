@@ -43,14 +43,14 @@ struct burrow_overlay_plan
   enum burrow_overlay_mode mode;
   char **lower; /* absolute paths, topmost first, NULL-terminated */
   size_t n_lower;
-  char *layer_dir; /* holds upper/ and work/ */
-  bool ephemeral;  /* layer_dir is in the state directory */
-  bool userxattr;  /* the init runs in a user namespace */
-  char *helper;    /* the FUSE helper's path (found at parse time for mode fuse) */
+  char *layer_dir;    /* holds upper/ and work/ */
+  bool ephemeral;     /* layer_dir is in the state directory */
+  bool userxattr;     /* the init runs in a user namespace */
+  char *helper;       /* the FUSE helper's path (found at parse time for mode fuse) */
   char *helper_idmap; /* root with a user namespace: the helper stays host root and maps
                          ids itself (",uidmapping=..,gidmapping=.."); NULL: it joins the
                          container's user namespace */
-  int log_fd; /* the helper's stderr, in the state directory */
+  int log_fd;         /* the helper's stderr, in the state directory */
   /* what happened: the init took the FUSE path; the helper started */
   bool used_fuse;
   pid_t helper_pid;
@@ -72,8 +72,7 @@ int burrow_overlay_mount_init (struct burrow_overlay_plan *plan, const struct bu
 /* Runtime, when the init sent SYNC_OVERLAY_FUSE: receive the fd and start the helper in
    the init's user namespace. */
 int burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_t init_pid,
-                                 bool new_userns, bool setgroups_allowed,
-                                 struct burrow_error *err);
+                                 bool new_userns, bool setgroups_allowed, struct burrow_error *err);
 /* Runtime: create failed: stop the helper and append its last words to err. */
 void burrow_overlay_abort (struct burrow_overlay_plan *plan, const struct burrow_state_dir *d,
                            struct burrow_error *err);

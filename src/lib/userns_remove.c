@@ -65,7 +65,6 @@ burrow_remove_tree_in_userns (struct burrow_context *ctx, const char *path,
     ;
   if (r == 0 && !(WIFEXITED (status) && WEXITSTATUS (status) == 0))
     r = burrow_fail_plain (err, EACCES,
-                           "remove `%s`: not even as root of the container's user namespace",
-                           path);
+                           "remove `%s`: not even as root of the container's user namespace", path);
   return r;
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154
+# shellcheck shell=bash disable=SC2154,SC2012
 # overlay_cases.bash: the cases of the overlay semantic suite (see overlay_semantics.bash).
 # Each: case_NAME_layers DIR, case_NAME_ops MERGED, case_NAME_check DIR (after a remount,
 # DIR/merged mounted). OVL_IMPL names the implementation under test.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154
+# shellcheck shell=bash disable=SC2154,SC2016
 # overlay_root.bash: what the overlay-root runtime tests (root/ and rootless/
 # overlay_root.bats) share. Loaded after ../helpers.
 

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154,SC2034
+# shellcheck shell=bash disable=SC2154,SC2034,SC2016
 # overlay_semantics.bash: one semantic suite for overlay implementations: kernel overlayfs
 # is the oracle, burrow-overlay (and fuse-overlayfs, Debian's, for reference) must show the
 # same result for the same operations. Used by {root,rootless}/overlay_semantics.bats and
