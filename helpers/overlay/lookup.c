@@ -31,6 +31,7 @@ resolve_from (struct ovl_fs *fs, struct ovl_node *parent, const char *name, int 
     return r;
   bool have_dpath = false;
   found->layer = -1;
+  found->whiteout_layer = -1;
   found->dir_layers = 0;
   for (int l = first; l < fs->n_layers; l++)
     {
@@ -40,7 +41,10 @@ resolve_from (struct ovl_fs *fs, struct ovl_node *parent, const char *name, int 
       if (fstatat (fs->layers[l].fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
         {
           if (ovl_is_whiteout_stat (&st))
-            break;
+            {
+              found->whiteout_layer = l;
+              break;
+            }
           if (found->layer < 0)
             {
               found->layer = l;
@@ -69,6 +73,7 @@ resolve_from (struct ovl_fs *fs, struct ovl_node *parent, const char *name, int 
         {
           if (r < 0)
             return r;
+          found->whiteout_layer = l;
           break;
         }
     }
@@ -156,16 +161,24 @@ ovl_lookup_entry (struct ovl_fs *fs, struct ovl_node *parent, const char *name,
   struct ovl_node *node;
   if ((r = ovl_child_node (fs, parent, name, &f, &node)) < 0)
     return r;
+  ovl_fill_entry (fs, node, &f.st, e);
+  if (out)
+    *out = node;
+  return 0;
+}
+
+/* The entry of a reply for node with the layer's attributes st; one kernel reference. */
+void
+ovl_fill_entry (struct ovl_fs *fs, struct ovl_node *node, const struct stat *st,
+                struct fuse_entry_param *e)
+{
   memset (e, 0, sizeof *e);
-  e->attr = f.st;
+  e->attr = *st;
   ovl_stat_present (fs, node, &e->attr);
   e->ino = node->id;
   e->attr_timeout = fs->timeout;
   e->entry_timeout = fs->timeout;
   node->nlookup++;
-  if (out)
-    *out = node;
-  return 0;
 }
 
 void

@@ -152,6 +152,7 @@ void ovl_inomap_drop (struct ovl_fs *fs, ino_t upper);
 struct ovl_found
 {
   int layer; /* -1: no such name */
+  int whiteout_layer; /* where a whiteout hid the name, -1: none */
   struct stat st;
   uint64_t dir_layers;
 };
@@ -164,6 +165,8 @@ int ovl_child_node (struct ovl_fs *fs, struct ovl_node *parent, const char *name
 int ovl_lookup_entry (struct ovl_fs *fs, struct ovl_node *parent, const char *name,
                       struct fuse_entry_param *e, struct ovl_node **out);
 int ovl_node_stat (struct ovl_fs *fs, struct ovl_node *node, struct stat *st);
+void ovl_fill_entry (struct ovl_fs *fs, struct ovl_node *node, const struct stat *st,
+                     struct fuse_entry_param *e);
 void ovl_stat_present (struct ovl_fs *fs, struct ovl_node *node, struct stat *st);
 int ovl_check_name (const char *name);
 void ovl_lookup (fuse_req_t req, fuse_ino_t parent, const char *name);
