@@ -259,6 +259,27 @@ case_whiteouts ()
   ovu
 }
 
+# Where a 0/0 device cannot be made, whiteouts are .wh.NAME files in the upper.
+case_whiteout_files ()
+{
+  make_layers
+  BURROW_OVERLAY_DISABLE_OVL_WHITEOUT=1 ovm
+  cd "$D/m"
+  rm c
+  rm -r dir
+  [[ -f $D/u/.wh.c && -f $D/u/.wh.dir ]] || fail "no .wh. files in the upper: $(ls -A "$D/u")"
+  [[ ! -e c && ! -e dir ]] || fail "removed names still visible"
+  ls -A | grep -q '^\.wh\.' && fail ".wh. files shown"
+  echo again >c
+  [[ ! -e $D/u/.wh.c ]] || fail ".wh.c stays after c is made again"
+  cd /
+  ovu
+  ovm
+  expect_eq "after remount" "$(ls "$D/m" | tr '\n' ' ')" "a c f link opq "
+  expect_eq "recreated content" "$(cat "$D/m/c")" again
+  ovu
+}
+
 case_rename ()
 {
   make_layers

@@ -41,6 +41,10 @@ teardown ()
   run_case whiteouts
 }
 
+@test "burrow-overlay: .wh.NAME whiteouts in the upper where no 0/0 device is made" {
+  run_case whiteout_files
+}
+
 @test "burrow-overlay: rename of files and directories, kept after a remount" {
   run_case rename
 }
