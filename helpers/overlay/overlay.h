@@ -58,6 +58,13 @@ struct ovl_layer
   dev_t dev;
 };
 
+enum
+{
+  OVL_XATTRS_UNKNOWN,
+  OVL_XATTRS_NONE,
+  OVL_XATTRS_SOME
+};
+
 /* One name of the merged tree the kernel knows about (or a parent of one). */
 struct ovl_node
 {
@@ -74,6 +81,7 @@ struct ovl_node
   uint64_t dir_layers; /* directories: layers whose copy is merged in, top first */
   struct ovl_node *alias_parent; /* a hard link made through the mount */
   char *alias_name;
+  uint8_t xattrs;     /* OVL_XATTRS_*: whether the file has any xattr */
   bool hashed;        /* reachable by (parent, name) */
   bool written;       /* opened for writing once: page cache not kept */
 };
