@@ -1,5 +1,5 @@
 /* file_ops.c: open (copy-up before a write), read and write by fd with splice where the
-   kernel allows, flush, release, fsync, fallocate, lseek. Data requests take no lock: the
+   kernel allows, release, fsync, fallocate, lseek. Data requests take no lock: the
    fd in fi->fh is all they need. */
 #include "config.h"
 #include "overlay.h"
@@ -86,12 +86,6 @@ ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off
     fuse_reply_err (req, (int)-n);
   else
     fuse_reply_write (req, (size_t)n);
-}
-
-void
-ovl_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  fuse_reply_err (req, 0);
 }
 
 void
