@@ -210,6 +210,11 @@ case_copy_up ()
   expect_eq "mode" "$(stat -c %a f)" 604
   ino_after=$(stat -c %i f)
   expect_eq "inode stable across copy-up" "$ino_after" "$ino_before"
+  expect_eq "readdir's inode" "$(ls -i | awk '$2 == "f" { print $1 }')" "$ino_before"
+  if echo 2 2>/dev/null >/proc/sys/vm/drop_caches; then
+    # the kernel forgot the inode: a fresh lookup finds the same number
+    expect_eq "inode after the kernel forgot it" "$(stat -c %i f)" "$ino_before"
+  fi
   if getfattr -n user.origin "$D/l2/f" >/dev/null 2>&1; then
     expect_eq "xattr copied up" "$(getfattr --only-values -n user.origin f)" lower
   fi
