@@ -102,8 +102,18 @@ ovl_stat_present (struct ovl_fs *fs, struct ovl_node *node, struct stat *st)
   st->st_ino = node->ino;
   st->st_uid = ovl_uid_to_container (fs, st->st_uid);
   st->st_gid = ovl_gid_to_container (fs, st->st_gid);
-  if (fs->opt.static_nlink && S_ISDIR (st->st_mode))
+  /* a merged directory's link count is unknown: 1, as the kernel's overlayfs says */
+  if (S_ISDIR (st->st_mode)
+      && (fs->opt.static_nlink || (node->dir_layers & (node->dir_layers - 1))))
     st->st_nlink = 1;
+}
+
+/* How long the kernel may keep attributes: a file with several names may be known to the
+   kernel as several inodes (a name looked up anew), which must not go stale. */
+double
+ovl_attr_timeout (struct ovl_fs *fs, const struct stat *st)
+{
+  return S_ISREG (st->st_mode) && st->st_nlink > 1 ? 0.0 : fs->timeout;
 }
 
 int
@@ -176,7 +186,7 @@ ovl_fill_entry (struct ovl_fs *fs, struct ovl_node *node, const struct stat *st,
   e->attr = *st;
   ovl_stat_present (fs, node, &e->attr);
   e->ino = node->id;
-  e->attr_timeout = fs->timeout;
+  e->attr_timeout = ovl_attr_timeout (fs, st);
   e->entry_timeout = fs->timeout;
   node->nlookup++;
 }
@@ -237,7 +247,7 @@ ovl_reply_attr (fuse_req_t req, int r, const struct stat *st)
   if (r < 0)
     fuse_reply_err (req, -r);
   else
-    fuse_reply_attr (req, st, ovl_fs_of (req)->timeout);
+    fuse_reply_attr (req, st, ovl_attr_timeout (ovl_fs_of (req), st));
 }
 
 void

@@ -170,7 +170,7 @@ ovl_create (fuse_req_t req, fuse_ino_t parent_id, const char *name, mode_t mode,
     r = -ESTALE;
   else if ((r = ovl_prepare_new_name (fs, parent, name, path, sizeof path, &below)) == 0)
     {
-      int flags = ovl_open_flags (fs, fi->flags) | O_CREAT | O_EXCL;
+      int flags = ovl_open_flags (fi->flags) | O_CREAT | O_EXCL;
       fd = openat (fs->layers[OVL_UPPER].fd, path, flags, mode & 07777);
       r = fd < 0 ? -errno : finish_new (fs, req, parent, name, path, below, false, &e);
       if (r < 0)

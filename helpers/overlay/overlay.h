@@ -98,7 +98,6 @@ struct ovl_fs
   uid_t euid;
   gid_t egid;
   double timeout;
-  bool writeback;
   pthread_mutex_t lock; /* guards the inode table and every name operation */
   uint64_t next_id;
   uint64_t tmp_counter;
@@ -175,6 +174,7 @@ int ovl_lookup_entry (struct ovl_fs *fs, struct ovl_node *parent, const char *na
 int ovl_node_stat (struct ovl_fs *fs, struct ovl_node *node, struct stat *st);
 void ovl_fill_entry (struct ovl_fs *fs, struct ovl_node *node, const struct stat *st,
                      struct fuse_entry_param *e);
+double ovl_attr_timeout (struct ovl_fs *fs, const struct stat *st);
 void ovl_stat_present (struct ovl_fs *fs, struct ovl_node *node, struct stat *st);
 int ovl_check_name (const char *name);
 void ovl_lookup (fuse_req_t req, fuse_ino_t parent, const char *name);
@@ -245,7 +245,7 @@ void ovl_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_
                     struct fuse_file_info *fi);
 void ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
                 struct fuse_file_info *fi);
-int ovl_open_flags (struct ovl_fs *fs, int flags);
+int ovl_open_flags (int flags);
 
 /* setattr.c */
 void ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,

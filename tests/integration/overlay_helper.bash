@@ -144,10 +144,10 @@ helper_exits ()
   fail "burrow-overlay of $1 still running after unmount"
 }
 
-# The merged view: type, path, size, mode and content digest of every name.
+# The merged view: type, path, size, mode, link count and content digest of every name.
 view ()
 {
-  (cd "$1" && find . -mindepth 1 -printf '%y %p %s %m\n' | sort
+  (cd "$1" && find . -mindepth 1 -printf '%y %p %s %m %n\n' | sort
    find . -type f -exec md5sum {} + | sort -k2)
 }
 
@@ -449,6 +449,58 @@ case_oracle ()
   ovu
   # the kernel's work dir is mode 000: only root of this namespace can remove it
   rm -rf "$D/kw"
+}
+
+# random_ops DIR SEED: 120 operations picked by SEED among the names DIR shows
+random_ops ()
+(
+  local i n p q all
+  set +e # an operation may fail (mv of a dir into itself): both filesystems must agree
+  cd "$1"
+  RANDOM=$2
+  for i in $(seq 1 120); do
+    mapfile -t all < <(find . -mindepth 1 | sort)
+    n=${#all[@]}
+    [[ $n -eq 0 ]] && break
+    p=${all[$((RANDOM % n))]}
+    q=${all[$((RANDOM % n))]}
+    case $((RANDOM % 10)) in
+      0) [[ -f $p ]] && echo "x$i" >>"$p" ;;
+      1) rm -rf "$p" ;;
+      2) mv -T "$p" "$(dirname "$q")/mv$i" ;;
+      3) [[ -d $p ]] && mkdir "$p/d$i" ;;
+      4) [[ -f $p ]] && ln "$p" "$(dirname "$p")/ln$i" ;;
+      5) chmod 0751 "$p" ;;
+      6) [[ -d $p ]] && echo new >"$p/f$i" ;;
+      7) [[ -f $p ]] && truncate -s 3 "$p" ;;
+      8) [[ -d $p ]] && ln -s "../x$i" "$p/s$i" ;;
+      9) [[ -f $p ]] && mv -T "$p" "$q" ;;
+    esac
+  done 2>/dev/null
+  true
+)
+
+# Random operations on real trees (/usr/share/doc) give the kernel's result, seed by seed.
+case_oracle_random ()
+{
+  local seed doc=/usr/share/doc
+  for seed in "$@"; do
+    make_layers
+    rm -rf "$D/l1" "$D/l2"
+    mkdir "$D/l1" "$D/l2"
+    cp -r "$doc/bash" "$doc/coreutils" "$doc/util-linux" "$D/l2/"
+    cp -r "$doc/bash" "$D/l1/"
+    mkdir "$D/l1/coreutils"
+    echo top >"$D/l1/coreutils/extra"
+    ovm
+    kvm
+    random_ops "$D/m" "$seed"
+    random_ops "$D/km" "$seed"
+    diff <(view "$D/km") <(view "$D/m") || fail "seed $seed: not what the kernel's overlayfs made"
+    umount "$D/km"
+    ovu
+    rm -rf "$D/kw"
+  done
 }
 
 # bad_input WHAT OPTIONS MOUNTPOINT EXPECTED-MESSAGE

@@ -68,3 +68,9 @@ teardown ()
 @test "burrow-overlay: the same operations as on the kernel's overlayfs give the same tree" {
   run_case oracle
 }
+
+@test "burrow-overlay: 3 x 120 random operations on real trees end as on the kernel's overlayfs" {
+  [[ -d /usr/share/doc/bash && -d /usr/share/doc/coreutils && -d /usr/share/doc/util-linux ]] \
+    || skip "no /usr/share/doc/{bash,coreutils,util-linux} to build layers from"
+  run_case oracle_random 1 2 3
+}
