@@ -451,6 +451,26 @@ case_oracle ()
   rm -rf "$D/kw"
 }
 
+# threads=4: parallel copy-ups, writes and listings through the multi-threaded loop.
+case_threads ()
+{
+  make_layers
+  local i
+  for i in $(seq 1 40); do seq 1 2000 >"$D/l2/p$i"; done
+  ovm threads=4
+  for i in $(seq 1 40); do
+    (echo "end$i" >>"$D/m/p$i"; ls -l "$D/m" >/dev/null; mkdir "$D/m/dir$i") &
+  done
+  wait
+  for i in $(seq 1 40); do
+    expect_eq "p$i" "$(tail -n1 "$D/m/p$i")" "end$i"
+    expect_eq "p$i lines" "$(wc -l <"$D/m/p$i")" 2001
+    [[ -d $D/m/dir$i ]] || fail "dir$i missing"
+  done
+  expect_eq "entries" "$(ls "$D/m" | wc -l)" 86
+  ovu
+}
+
 # random_ops DIR SEED: 120 operations picked by SEED among the names DIR shows
 random_ops ()
 (

@@ -74,3 +74,7 @@ teardown ()
     || skip "no /usr/share/doc/{bash,coreutils,util-linux} to build layers from"
   run_case oracle_random 1 2 3
 }
+
+@test "burrow-overlay: threads=4 serves parallel copy-ups, writes and listings" {
+  run_case threads
+}
