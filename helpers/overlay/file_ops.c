@@ -1,5 +1,5 @@
 /* file_ops.c: open (copy-up before a write), read and write by fd with splice where the
-   kernel allows, flush, release, fsync, fallocate, lseek. Data requests take no lock: the
+   kernel allows, release, fsync, fallocate, lseek. Data requests take no lock: the
    fd in fi->fh is all they need. */
 #include "config.h"
 #include "overlay.h"
@@ -11,19 +11,9 @@
 
 /* The flags to open a layer's file with for the kernel's open flags. */
 int
-ovl_open_flags (struct ovl_fs *fs, int flags)
+ovl_open_flags (int flags)
 {
-  flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
-  flags |= O_CLOEXEC | O_NOFOLLOW;
-  /* with the writeback cache the kernel reads pages of write-only files, and keeps
-     O_APPEND's position itself */
-  if (fs->writeback)
-    {
-      if ((flags & O_ACCMODE) == O_WRONLY)
-        flags = (flags & ~O_ACCMODE) | O_RDWR;
-      flags &= ~O_APPEND;
-    }
-  return flags;
+  return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW;
 }
 
 void
@@ -44,12 +34,14 @@ ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     ;
   else if ((r = ovl_node_path (node, path, sizeof path)) == 0)
     {
-      fd = openat (fs->layers[node->layer].fd, path, ovl_open_flags (fs, fi->flags));
+      fd = openat (fs->layers[node->layer].fd, path, ovl_open_flags (fi->flags));
       if (fd < 0)
         r = -errno;
       if (writes)
         node->written = true;
-      keep = !node->written;
+      /* another name of the file may have been written through another kernel inode */
+      struct stat st;
+      keep = fd >= 0 && !node->written && fstat (fd, &st) == 0 && st.st_nlink == 1;
     }
   pthread_mutex_unlock (&fs->lock);
   if (r < 0)
@@ -86,12 +78,6 @@ ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off
     fuse_reply_err (req, (int)-n);
   else
     fuse_reply_write (req, (size_t)n);
-}
-
-void
-ovl_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  fuse_reply_err (req, 0);
 }
 
 void

@@ -95,6 +95,7 @@ ovl_table_free (struct ovl_fs *fs)
     for (struct ovl_node *x = fs->by_id[i], *next; x; x = next)
       {
         next = x->next_by_id;
+        free (x->alias_name);
         free (x->name);
         free (x);
       }

@@ -31,6 +31,7 @@ resolve_from (struct ovl_fs *fs, struct ovl_node *parent, const char *name, int 
     return r;
   bool have_dpath = false;
   found->layer = -1;
+  found->whiteout_layer = -1;
   found->dir_layers = 0;
   for (int l = first; l < fs->n_layers; l++)
     {
@@ -40,7 +41,10 @@ resolve_from (struct ovl_fs *fs, struct ovl_node *parent, const char *name, int 
       if (fstatat (fs->layers[l].fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
         {
           if (ovl_is_whiteout_stat (&st))
-            break;
+            {
+              found->whiteout_layer = l;
+              break;
+            }
           if (found->layer < 0)
             {
               found->layer = l;
@@ -69,6 +73,7 @@ resolve_from (struct ovl_fs *fs, struct ovl_node *parent, const char *name, int 
         {
           if (r < 0)
             return r;
+          found->whiteout_layer = l;
           break;
         }
     }
@@ -97,8 +102,18 @@ ovl_stat_present (struct ovl_fs *fs, struct ovl_node *node, struct stat *st)
   st->st_ino = node->ino;
   st->st_uid = ovl_uid_to_container (fs, st->st_uid);
   st->st_gid = ovl_gid_to_container (fs, st->st_gid);
-  if (fs->opt.static_nlink && S_ISDIR (st->st_mode))
+  /* a merged directory's link count is unknown: 1, as the kernel's overlayfs says */
+  if (S_ISDIR (st->st_mode)
+      && (fs->opt.static_nlink || (node->dir_layers & (node->dir_layers - 1))))
     st->st_nlink = 1;
+}
+
+/* How long the kernel may keep attributes: a file with several names may be known to the
+   kernel as several inodes (a name looked up anew), which must not go stale. */
+double
+ovl_attr_timeout (struct ovl_fs *fs, const struct stat *st)
+{
+  return S_ISREG (st->st_mode) && st->st_nlink > 1 ? 0.0 : fs->timeout;
 }
 
 int
@@ -156,16 +171,24 @@ ovl_lookup_entry (struct ovl_fs *fs, struct ovl_node *parent, const char *name,
   struct ovl_node *node;
   if ((r = ovl_child_node (fs, parent, name, &f, &node)) < 0)
     return r;
-  memset (e, 0, sizeof *e);
-  e->attr = f.st;
-  ovl_stat_present (fs, node, &e->attr);
-  e->ino = node->id;
-  e->attr_timeout = fs->timeout;
-  e->entry_timeout = fs->timeout;
-  node->nlookup++;
+  ovl_fill_entry (fs, node, &f.st, e);
   if (out)
     *out = node;
   return 0;
+}
+
+/* The entry of a reply for node with the layer's attributes st; one kernel reference. */
+void
+ovl_fill_entry (struct ovl_fs *fs, struct ovl_node *node, const struct stat *st,
+                struct fuse_entry_param *e)
+{
+  memset (e, 0, sizeof *e);
+  e->attr = *st;
+  ovl_stat_present (fs, node, &e->attr);
+  e->ino = node->id;
+  e->attr_timeout = ovl_attr_timeout (fs, st);
+  e->entry_timeout = fs->timeout;
+  node->nlookup++;
 }
 
 void
@@ -224,7 +247,7 @@ ovl_reply_attr (fuse_req_t req, int r, const struct stat *st)
   if (r < 0)
     fuse_reply_err (req, -r);
   else
-    fuse_reply_attr (req, st, ovl_fs_of (req)->timeout);
+    fuse_reply_attr (req, st, ovl_attr_timeout (ovl_fs_of (req), st));
 }
 
 void

@@ -14,20 +14,21 @@
 static void
 ovl_init (void *userdata, struct fuse_conn_info *conn)
 {
-  struct ovl_fs *fs = userdata;
-  unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_PARALLEL_DIROPS
+  unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_PARALLEL_DIROPS
                   | FUSE_CAP_READDIRPLUS | FUSE_CAP_ASYNC_READ;
-  if (fs->has_upper && getenv ("BURROW_OVERLAY_NO_WRITEBACK") == NULL)
-    want |= FUSE_CAP_WRITEBACK_CACHE;
   conn->want |= want & conn->capable;
+  /* no writeback cache: with it the kernel trusts only its own idea of a file's size, and
+     the names of a hard-linked file may be several kernel inodes (untar is no faster) */
+  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   /* always readdirplus: `find` and `ls -l` read a whole directory before they stat it, and
      the auto mode would answer all but the first page without attributes */
   conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
-  fs->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
   /* suid/sgid bits are cleared by the kernel's setattr, not by us writing as root */
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   conn->want &= ~FUSE_CAP_POSIX_ACL;
   conn->time_gran = 1;
+  /* sequential reads in 1 MiB requests rather than 128 KiB */
+  conn->max_readahead = 1 << 20;
 }
 
 static const struct fuse_lowlevel_ops ovl_ops = {
@@ -48,7 +49,7 @@ static const struct fuse_lowlevel_ops ovl_ops = {
   .open = ovl_open,
   .read = ovl_read,
   .write_buf = ovl_write_buf,
-  .flush = ovl_flush,
+  /* no flush: nothing to do on close, and the kernel stops sending it after one ENOSYS */
   .release = ovl_release,
   .fsync = ovl_fsync,
   .opendir = ovl_opendir,

@@ -33,18 +33,10 @@ ovl_prepare_new_name (struct ovl_fs *fs, struct ovl_node *parent, const char *na
     return r;
   if ((r = ovl_child_path (parent, name, path, size)) < 0)
     return r;
-  *below = false;
-  for (int l = 1; l < fs->n_layers; l++)
-    {
-      struct stat st;
-      if ((parent->dir_layers & (1ULL << l))
-          && fstatat (fs->layers[l].fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0
-          && !ovl_is_whiteout_stat (&st))
-        {
-          *below = true;
-          break;
-        }
-    }
+  /* a whiteout hid it: a lower layer may hold the name (a new directory must hide it) */
+  *below = f.whiteout_layer >= 0;
+  if (f.whiteout_layer != OVL_UPPER)
+    return 0;
   char dpath[PATH_MAX];
   if ((r = ovl_node_path (parent, dpath, sizeof dpath)) < 0)
     return r;
@@ -60,6 +52,26 @@ parent_is_setgid (struct ovl_fs *fs, struct ovl_node *parent)
          && fstatat (fs->layers[OVL_UPPER].fd, p, &st, 0) == 0 && (st.st_mode & S_ISGID);
 }
 
+/* The node and reply entry of a name just made in the upper. */
+static int
+new_entry (struct ovl_fs *fs, struct ovl_node *parent, const char *name, const char *path,
+           struct fuse_entry_param *e)
+{
+  struct stat st;
+  if (fstatat (fs->layers[OVL_UPPER].fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return -errno;
+  struct ovl_node *node = ovl_node_find (fs, parent, name);
+  if (!node && !(node = ovl_node_new (fs, parent, name)))
+    return -ENOMEM;
+  node->ino = ovl_inomap_get (fs, st.st_ino);
+  node->layer = OVL_UPPER;
+  node->type = st.st_mode & S_IFMT;
+  /* new directories have nothing below: nothing was there, or they are opaque */
+  node->dir_layers = S_ISDIR (st.st_mode) ? 1ULL << OVL_UPPER : 0;
+  ovl_fill_entry (fs, node, &st, e);
+  return 0;
+}
+
 /* After the new upper object exists: owner, opacity, and the entry for the reply. On
    failure the object goes and the whiteout comes back. */
 static int
@@ -70,7 +82,7 @@ finish_new (struct ovl_fs *fs, fuse_req_t req, struct ovl_node *parent, const ch
   if (r == 0 && is_dir && below)
     r = ovl_set_opaque (fs, path);
   if (r == 0)
-    r = ovl_lookup_entry (fs, parent, name, e, NULL);
+    r = new_entry (fs, parent, name, path, e);
   if (r < 0)
     {
       if (is_dir)
@@ -158,7 +170,7 @@ ovl_create (fuse_req_t req, fuse_ino_t parent_id, const char *name, mode_t mode,
     r = -ESTALE;
   else if ((r = ovl_prepare_new_name (fs, parent, name, path, sizeof path, &below)) == 0)
     {
-      int flags = ovl_open_flags (fs, fi->flags) | O_CREAT | O_EXCL;
+      int flags = ovl_open_flags (fi->flags) | O_CREAT | O_EXCL;
       fd = openat (fs->layers[OVL_UPPER].fd, path, flags, mode & 07777);
       r = fd < 0 ? -errno : finish_new (fs, req, parent, name, path, below, false, &e);
       if (r < 0)
@@ -208,13 +220,13 @@ ovl_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent_id, const char *n
         restore_whiteout (fs, parent, newname, below);
       /* the kernel's new name is the same inode: the same node, which remembers the name
          to follow when its own goes */
-      else if ((r = ovl_node_set_alias (fs, node, parent, newname)) == 0
-               && (r = ovl_node_stat (fs, node, &e.attr)) == 0)
+      else if ((r = ovl_node_set_alias (fs, node, parent, newname)) == 0)
         {
-          e.ino = node->id;
-          e.generation = 0;
-          e.attr_timeout = e.entry_timeout = fs->timeout;
-          node->nlookup++;
+          struct stat st;
+          if (fstatat (up, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            r = -errno;
+          else
+            ovl_fill_entry (fs, node, &st, &e);
         }
     }
   pthread_mutex_unlock (&fs->lock);

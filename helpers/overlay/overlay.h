@@ -58,6 +58,13 @@ struct ovl_layer
   dev_t dev;
 };
 
+enum
+{
+  OVL_XATTRS_UNKNOWN,
+  OVL_XATTRS_NONE,
+  OVL_XATTRS_SOME
+};
+
 /* One name of the merged tree the kernel knows about (or a parent of one). */
 struct ovl_node
 {
@@ -74,6 +81,7 @@ struct ovl_node
   uint64_t dir_layers; /* directories: layers whose copy is merged in, top first */
   struct ovl_node *alias_parent; /* a hard link made through the mount */
   char *alias_name;
+  uint8_t xattrs;     /* OVL_XATTRS_*: whether the file has any xattr */
   bool hashed;        /* reachable by (parent, name) */
   bool written;       /* opened for writing once: page cache not kept */
 };
@@ -90,7 +98,6 @@ struct ovl_fs
   uid_t euid;
   gid_t egid;
   double timeout;
-  bool writeback;
   pthread_mutex_t lock; /* guards the inode table and every name operation */
   uint64_t next_id;
   uint64_t tmp_counter;
@@ -152,6 +159,7 @@ void ovl_inomap_drop (struct ovl_fs *fs, ino_t upper);
 struct ovl_found
 {
   int layer; /* -1: no such name */
+  int whiteout_layer; /* where a whiteout hid the name, -1: none */
   struct stat st;
   uint64_t dir_layers;
 };
@@ -164,6 +172,9 @@ int ovl_child_node (struct ovl_fs *fs, struct ovl_node *parent, const char *name
 int ovl_lookup_entry (struct ovl_fs *fs, struct ovl_node *parent, const char *name,
                       struct fuse_entry_param *e, struct ovl_node **out);
 int ovl_node_stat (struct ovl_fs *fs, struct ovl_node *node, struct stat *st);
+void ovl_fill_entry (struct ovl_fs *fs, struct ovl_node *node, const struct stat *st,
+                     struct fuse_entry_param *e);
+double ovl_attr_timeout (struct ovl_fs *fs, const struct stat *st);
 void ovl_stat_present (struct ovl_fs *fs, struct ovl_node *node, struct stat *st);
 int ovl_check_name (const char *name);
 void ovl_lookup (fuse_req_t req, fuse_ino_t parent, const char *name);
@@ -228,14 +239,13 @@ void ovl_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                struct fuse_file_info *fi);
 void ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, off_t off,
                     struct fuse_file_info *fi);
-void ovl_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ovl_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ovl_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void ovl_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
                     struct fuse_file_info *fi);
 void ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
                 struct fuse_file_info *fi);
-int ovl_open_flags (struct ovl_fs *fs, int flags);
+int ovl_open_flags (int flags);
 
 /* setattr.c */
 void ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,

@@ -67,7 +67,8 @@ ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   pthread_mutex_lock (&fs->lock);
   struct ovl_node *node = ovl_node_get (fs, ino);
   bool truncate0 = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;
-  /* the writeback cache sends ctime alone, even after an unlink: nothing to copy up */
+  /* a kernel with the writeback cache sends ctime alone, even after an unlink: nothing
+     to copy up for that */
   bool ctime_only = (to_set & ~FUSE_SET_ATTR_CTIME) == 0;
   if (!node)
     r = -ESTALE;

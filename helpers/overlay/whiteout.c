@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -150,7 +151,10 @@ ovl_whiteout_probe (struct ovl_fs *fs)
     return;
   char name[64];
   snprintf (name, sizeof name, "probe-%d", (int)getpid ());
-  if (mknodat (fs->work_fd, name, S_IFCHR | 0, makedev (0, 0)) == 0)
+  /* as fuse-overlayfs' FUSE_OVERLAYFS_DISABLE_OVL_WHITEOUT: .wh. files even where the
+     kernel's form could be made (images for tools that only read OCI whiteouts) */
+  if (getenv ("BURROW_OVERLAY_DISABLE_OVL_WHITEOUT") == NULL
+      && mknodat (fs->work_fd, name, S_IFCHR | 0, makedev (0, 0)) == 0)
     {
       fs->whiteout_dev_ok = true;
       unlinkat (fs->work_fd, name, 0);

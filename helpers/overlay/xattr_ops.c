@@ -34,6 +34,14 @@ node_xattr_path (struct ovl_fs *fs, fuse_ino_t ino, bool write, char *p, size_t 
   return ovl_abs_path (fs, node->layer, path, p, size);
 }
 
+static void
+forget_xattrs (struct ovl_fs *fs, fuse_ino_t ino)
+{
+  struct ovl_node *node = ovl_node_get (fs, ino);
+  if (node)
+    node->xattrs = OVL_XATTRS_UNKNOWN;
+}
+
 void
 ovl_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
@@ -52,7 +60,14 @@ ovl_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
     }
   pthread_mutex_lock (&fs->lock);
   ssize_t n = node_xattr_path (fs, ino, false, p, sizeof p);
-  if (n == 0 && (n = lgetxattr (p, name, buf, size)) < 0)
+  struct ovl_node *node = n == 0 ? ovl_node_get (fs, ino) : NULL;
+  /* `ls -l` asks every file for two xattrs it almost never has: remember which have none
+     (every change to them comes through us) */
+  if (node && node->xattrs == OVL_XATTRS_UNKNOWN)
+    node->xattrs = llistxattr (p, NULL, 0) == 0 ? OVL_XATTRS_NONE : OVL_XATTRS_SOME;
+  if (node && node->xattrs == OVL_XATTRS_NONE)
+    n = -ENODATA;
+  else if (n == 0 && (n = lgetxattr (p, name, buf, size)) < 0)
     n = -errno;
   pthread_mutex_unlock (&fs->lock);
   if (n < 0)
@@ -121,6 +136,7 @@ ovl_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name, const char *valu
   int r = node_xattr_path (fs, ino, true, p, sizeof p);
   if (r == 0 && lsetxattr (p, name, value, size, flags) < 0)
     r = -errno;
+  forget_xattrs (fs, ino);
   pthread_mutex_unlock (&fs->lock);
   fuse_reply_err (req, -r);
 }
@@ -139,6 +155,7 @@ ovl_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
   int r = node_xattr_path (fs, ino, true, p, sizeof p);
   if (r == 0 && lremovexattr (p, name) < 0)
     r = -errno;
+  forget_xattrs (fs, ino);
   pthread_mutex_unlock (&fs->lock);
   fuse_reply_err (req, -r);
 }

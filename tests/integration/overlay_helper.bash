@@ -144,10 +144,10 @@ helper_exits ()
   fail "burrow-overlay of $1 still running after unmount"
 }
 
-# The merged view: type, path, size, mode and content digest of every name.
+# The merged view: type, path, size, mode, link count and content digest of every name.
 view ()
 {
-  (cd "$1" && find . -mindepth 1 -printf '%y %p %s %m\n' | sort
+  (cd "$1" && find . -mindepth 1 -printf '%y %p %s %m %n\n' | sort
    find . -type f -exec md5sum {} + | sort -k2)
 }
 
@@ -210,6 +210,11 @@ case_copy_up ()
   expect_eq "mode" "$(stat -c %a f)" 604
   ino_after=$(stat -c %i f)
   expect_eq "inode stable across copy-up" "$ino_after" "$ino_before"
+  expect_eq "readdir's inode" "$(ls -i | awk '$2 == "f" { print $1 }')" "$ino_before"
+  if echo 2 2>/dev/null >/proc/sys/vm/drop_caches; then
+    # the kernel forgot the inode: a fresh lookup finds the same number
+    expect_eq "inode after the kernel forgot it" "$(stat -c %i f)" "$ino_before"
+  fi
   if getfattr -n user.origin "$D/l2/f" >/dev/null 2>&1; then
     expect_eq "xattr copied up" "$(getfattr --only-values -n user.origin f)" lower
   fi
@@ -256,6 +261,27 @@ case_whiteouts ()
   # names of the overlay's own are refused
   touch .wh.x 2>/dev/null && fail "created a .wh. name"
   cd /
+  ovu
+}
+
+# Where a 0/0 device cannot be made, whiteouts are .wh.NAME files in the upper.
+case_whiteout_files ()
+{
+  make_layers
+  BURROW_OVERLAY_DISABLE_OVL_WHITEOUT=1 ovm
+  cd "$D/m"
+  rm c
+  rm -r dir
+  [[ -f $D/u/.wh.c && -f $D/u/.wh.dir ]] || fail "no .wh. files in the upper: $(ls -A "$D/u")"
+  [[ ! -e c && ! -e dir ]] || fail "removed names still visible"
+  ls -A | grep -q '^\.wh\.' && fail ".wh. files shown"
+  echo again >c
+  [[ ! -e $D/u/.wh.c ]] || fail ".wh.c stays after c is made again"
+  cd /
+  ovu
+  ovm
+  expect_eq "after remount" "$(ls "$D/m" | tr '\n' ' ')" "a c f link opq "
+  expect_eq "recreated content" "$(cat "$D/m/c")" again
   ovu
 }
 
@@ -423,6 +449,78 @@ case_oracle ()
   ovu
   # the kernel's work dir is mode 000: only root of this namespace can remove it
   rm -rf "$D/kw"
+}
+
+# threads=4: parallel copy-ups, writes and listings through the multi-threaded loop.
+case_threads ()
+{
+  make_layers
+  local i
+  for i in $(seq 1 40); do seq 1 2000 >"$D/l2/p$i"; done
+  ovm threads=4
+  for i in $(seq 1 40); do
+    (echo "end$i" >>"$D/m/p$i"; ls -l "$D/m" >/dev/null; mkdir "$D/m/dir$i") &
+  done
+  wait
+  for i in $(seq 1 40); do
+    expect_eq "p$i" "$(tail -n1 "$D/m/p$i")" "end$i"
+    expect_eq "p$i lines" "$(wc -l <"$D/m/p$i")" 2001
+    [[ -d $D/m/dir$i ]] || fail "dir$i missing"
+  done
+  expect_eq "entries" "$(ls "$D/m" | wc -l)" 86
+  ovu
+}
+
+# random_ops DIR SEED: 120 operations picked by SEED among the names DIR shows
+random_ops ()
+(
+  local i n p q all
+  set +e # an operation may fail (mv of a dir into itself): both filesystems must agree
+  cd "$1"
+  RANDOM=$2
+  for i in $(seq 1 120); do
+    mapfile -t all < <(find . -mindepth 1 | sort)
+    n=${#all[@]}
+    [[ $n -eq 0 ]] && break
+    p=${all[$((RANDOM % n))]}
+    q=${all[$((RANDOM % n))]}
+    case $((RANDOM % 10)) in
+      0) [[ -f $p ]] && echo "x$i" >>"$p" ;;
+      1) rm -rf "$p" ;;
+      2) mv -T "$p" "$(dirname "$q")/mv$i" ;;
+      3) [[ -d $p ]] && mkdir "$p/d$i" ;;
+      4) [[ -f $p ]] && ln "$p" "$(dirname "$p")/ln$i" ;;
+      5) chmod 0751 "$p" ;;
+      6) [[ -d $p ]] && echo new >"$p/f$i" ;;
+      7) [[ -f $p ]] && truncate -s 3 "$p" ;;
+      8) [[ -d $p ]] && ln -s "../x$i" "$p/s$i" ;;
+      9) [[ -f $p ]] && mv -T "$p" "$q" ;;
+    esac
+  done 2>/dev/null
+  true
+)
+
+# Random operations on real trees (/usr/share/doc) give the kernel's result, seed by seed.
+case_oracle_random ()
+{
+  local seed doc=/usr/share/doc
+  for seed in "$@"; do
+    make_layers
+    rm -rf "$D/l1" "$D/l2"
+    mkdir "$D/l1" "$D/l2"
+    cp -r "$doc/bash" "$doc/coreutils" "$doc/util-linux" "$D/l2/"
+    cp -r "$doc/bash" "$D/l1/"
+    mkdir "$D/l1/coreutils"
+    echo top >"$D/l1/coreutils/extra"
+    ovm
+    kvm
+    random_ops "$D/m" "$seed"
+    random_ops "$D/km" "$seed"
+    diff <(view "$D/km") <(view "$D/m") || fail "seed $seed: not what the kernel's overlayfs made"
+    umount "$D/km"
+    ovu
+    rm -rf "$D/kw"
+  done
 }
 
 # bad_input WHAT OPTIONS MOUNTPOINT EXPECTED-MESSAGE

@@ -41,6 +41,10 @@ teardown ()
   run_case whiteouts
 }
 
+@test "burrow-overlay: .wh.NAME whiteouts in the upper where no 0/0 device is made" {
+  run_case whiteout_files
+}
+
 @test "burrow-overlay: rename of files and directories, kept after a remount" {
   run_case rename
 }
@@ -63,4 +67,14 @@ teardown ()
 
 @test "burrow-overlay: the same operations as on the kernel's overlayfs give the same tree" {
   run_case oracle
+}
+
+@test "burrow-overlay: 3 x 120 random operations on real trees end as on the kernel's overlayfs" {
+  [[ -d /usr/share/doc/bash && -d /usr/share/doc/coreutils && -d /usr/share/doc/util-linux ]] \
+    || skip "no /usr/share/doc/{bash,coreutils,util-linux} to build layers from"
+  run_case oracle_random 1 2 3
+}
+
+@test "burrow-overlay: threads=4 serves parallel copy-ups, writes and listings" {
+  run_case threads
 }
