@@ -142,7 +142,11 @@ ratio () { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
       "$(ratio "$f" "$b")" "$(ratio "$k" "$b")"
   done
   echo
-  echo "$(fuse-overlayfs --version 2>&1 | grep -m1 'fuse-overlayfs: version'). Targets (issue #7):"
-  echo "at least 2x fuse-overlayfs on (a), (b) and (e); no slower on (c) and (d)."
+  echo "$(fuse-overlayfs --version 2>&1 | grep -m1 'fuse-overlayfs: version'); burrow-overlay built from"
+  echo "commit $(git -C "$top" log -1 --format=%h 2>/dev/null || echo unknown). (c) and (e) end with a syncfs of the mount, so"
+  echo "they include writing the data back; every run's time is printed on stderr (a host shared"
+  echo "with other work varies by 2-5x from run to run on the kernel's writes)."
+  echo
+  echo "Targets (issue #7): at least 2x fuse-overlayfs on (a), (b) and (e); no slower on (c) and (d)."
 } >"$result"
 cat "$result"
