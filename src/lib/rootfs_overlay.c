@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@
 #include <unistd.h>
 
 #define HELPER_STOP_MS 3000
+/* A helper that runs but never answers FUSE's INIT would keep create waiting forever. */
+#define HELPER_SERVE_MS 20000
 
 static const char *
 annotation (const struct burrow_spec *spec, const char *key)
@@ -370,6 +373,8 @@ mount_fuse (const struct burrow_spec *spec, int sync_fd, const char *why_not_ker
   cleanup_close int root = open (spec->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return burrow_fail_errno (err, "overlay: the FUSE helper did not serve `%s`", spec->rootfs);
+  if (burrow_sync_send (sync_fd, SYNC_OVERLAY_SERVING, 0, NULL) < 0)
+    return burrow_fail_errno (err, "overlay: tell the runtime");
   return 0;
 }
 
@@ -498,6 +503,22 @@ burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_
   if (plan->helper_pidfd < 0)
     return burrow_fail_errno (err, "overlay: pidfd of the FUSE helper");
   return 0;
+}
+
+int
+burrow_overlay_await_serving (const struct burrow_overlay_plan *plan, int sync_fd,
+                              struct burrow_error *err)
+{
+  struct pollfd p = { .fd = sync_fd, .events = POLLIN };
+  int r;
+  do
+    r = poll (&p, 1, HELPER_SERVE_MS);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return burrow_fail_plain (err, ETIMEDOUT,
+                              "overlay: the FUSE helper `%s` did not serve the root within %d s",
+                              plan->helper, HELPER_SERVE_MS / 1000);
+  return burrow_sync_expect (sync_fd, SYNC_OVERLAY_SERVING, "the container's init", err);
 }
 
 static void

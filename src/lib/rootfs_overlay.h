@@ -73,6 +73,10 @@ int burrow_overlay_mount_init (struct burrow_overlay_plan *plan, const struct bu
    the init's user namespace. */
 int burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_t init_pid,
                                  bool new_userns, bool setgroups_allowed, struct burrow_error *err);
+/* Runtime, after SYNC_OVERLAY_FUSE_DONE: wait (20 s at most) until the init reports that
+   the helper answers. */
+int burrow_overlay_await_serving (const struct burrow_overlay_plan *plan, int sync_fd,
+                                  struct burrow_error *err);
 /* Runtime: create failed: stop the helper and append its last words to err. */
 void burrow_overlay_abort (struct burrow_overlay_plan *plan, const struct burrow_state_dir *d,
                            struct burrow_error *err);

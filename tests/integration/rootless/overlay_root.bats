@@ -171,6 +171,23 @@ A" ]
   assert_bad_input_left_nothing hf2
 }
 
+@test "a FUSE helper that runs but never answers: create gives up after 20 s, nothing left" {
+  require_fuse
+  use_overlay fuse
+  set_args true
+  # holds the FUSE device open (so the connection stays up) and never reads it
+  printf '#!/bin/sh
+exec sleep 300
+' >"$BATS_TEST_TMPDIR/mute"
+  chmod 755 "$BATS_TEST_TMPDIR/mute"
+  SECONDS=0
+  BURROW_OVERLAY_HELPER=$BATS_TEST_TMPDIR/mute \
+    capture --separate-stderr burrow run --bundle "$BUNDLE" mute1
+  expect_one_line_error "did not serve the root within 20 s"
+  ((SECONDS < 40))
+  assert_bad_input_left_nothing mute1
+}
+
 @test "a FUSE helper killed while the container runs: the root fails, delete still cleans up" {
   require_fuse
   use_overlay fuse
