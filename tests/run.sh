@@ -82,6 +82,7 @@ install -m 755 "$top/tests/probe/seccomp_listener" "$work/bin/seccomp_listener"
 install -m 755 "$top/burrow-recvtty" "$work/bin/burrow-recvtty"
 install -m 755 "$top/tests/probe/fake_systemd" "$work/bin/fake_systemd"  # cgroups
 install -m 755 "$top/burrow-slirp" "$work/bin/burrow-slirp"  # network
+install -m 755 "$top/burrow-overlay" "$work/bin/burrow-overlay"  # overlay
 if [[ $do_sanitizers -eq 1 ]]; then
   install -m 755 "$san_top/burrow" "$work/bin/burrow-san"
 fi
@@ -209,6 +210,7 @@ run_bats ()
   local mode=$1 suite=$2 binary=$3 file rel label log rc uid home
   local envs=(BURROW="$binary" PROBE="$work/bin/probe" BURROW_TEST_MODE="$mode"
               BURROW_RECVTTY="$work/bin/burrow-recvtty" FAKE_SYSTEMD="$work/bin/fake_systemd"
+              BURROW_OVERLAY="$work/bin/burrow-overlay"
               ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   [[ -d $work/integration/$suite ]] || return 0

@@ -27,6 +27,10 @@ static const char usage[]
       "                                  publish a port (with --network slirp; repeatable)\n"
       "      --allow-host-loopback       let the container reach the host's 127.0.0.1\n"
       "                                  through 10.0.2.2 (with --network slirp)\n"
+      "      --overlay[=MODE]  an overlay over root.path, so the image is never written:\n"
+      "                     MODE auto (default: kernel overlayfs, else FUSE), kernel or fuse\n"
+      "      --upper DIR    keep the overlay's upper layer in DIR (default: in the state\n"
+      "                     directory, removed by delete)\n"
       "  -h, --help         show this help\n";
 
 static int
@@ -55,6 +59,8 @@ cmd_spec (struct cli *cli, int argc, char **argv)
     OPT_ROOTLESS = 256,
     OPT_NETWORK,
     OPT_ALLOW_HOST_LOOPBACK,
+    OPT_OVERLAY,
+    OPT_UPPER,
   };
   static const struct option longopts[] = {
     { "bundle", required_argument, NULL, 'b' },
@@ -62,6 +68,8 @@ cmd_spec (struct cli *cli, int argc, char **argv)
     { "network", required_argument, NULL, OPT_NETWORK },
     { "publish", required_argument, NULL, 'p' },
     { "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
+    { "overlay", optional_argument, NULL, OPT_OVERLAY },
+    { "upper", required_argument, NULL, OPT_UPPER },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -98,6 +106,16 @@ cmd_spec (struct cli *cli, int argc, char **argv)
       case OPT_ROOTLESS:
         opts.rootless = true;
         break;
+      case OPT_OVERLAY:
+        opts.overlay = optarg ? optarg : "auto";
+        if (strcmp (opts.overlay, "auto") != 0 && strcmp (opts.overlay, "kernel") != 0
+            && strcmp (opts.overlay, "fuse") != 0)
+          return cli_usage_error (cli, "spec", "--overlay=%s: expected auto, kernel or fuse",
+                                  opts.overlay);
+        break;
+      case OPT_UPPER:
+        opts.overlay_upper = optarg;
+        break;
       case 'h':
         fputs (usage, stdout);
         return 0;
@@ -108,6 +126,8 @@ cmd_spec (struct cli *cli, int argc, char **argv)
     return 1;
   if ((n_publish || opts.allow_host_loopback) && !opts.network_slirp)
     return cli_usage_error (cli, "spec", "--publish and --allow-host-loopback need --network slirp");
+  if (opts.overlay_upper && opts.overlay == NULL)
+    return cli_usage_error (cli, "spec", "--upper needs --overlay");
 
   cleanup_free char *json = NULL;
   if (burrow_spec_generate (&opts, &json, &err) < 0)

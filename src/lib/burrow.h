@@ -66,6 +66,8 @@ struct burrow_spec_opts
   bool network_slirp;
   bool allow_host_loopback;
   char *const *publish; /* NULL-terminated, or NULL */
+  const char *overlay;       /* run.burrow.rootfs.overlay (auto, kernel, fuse), or NULL */
+  const char *overlay_upper; /* run.burrow.rootfs.upper, or NULL: ephemeral */
 };
 
 /* One container as `list` and `state` show it (the OCI state plus runc's extras). */

@@ -75,6 +75,9 @@ void burrow_forwarded_signals (sigset_t *mask);
 /* The OCI state a hook reads on stdin (caller frees). pid 0 is left out. */
 char *burrow_hook_state_json (const char *id, const char *status, pid_t pid, const char *bundle,
                               const cJSON *annotations);
+/* A JSON file of the state directory (hooks.json, overlay.json), or NULL when missing or
+   unreadable. Caller frees with cJSON_Delete. */
+cJSON *burrow_state_json_file (const struct burrow_state_dir *d, const char *name);
 /* The hooks saved at create (later edits of config.json must not change them), or NULL.
    Caller frees with cJSON_Delete. */
 cJSON *burrow_saved_hooks (const struct burrow_state_dir *d);

@@ -15,6 +15,7 @@
 #include "network.h"
 #include "sysctl.h"
 #include "process_attrs.h"
+#include "rootfs_overlay.h"
 #include "terminal.h"
 #include "userns.h"
 
@@ -180,7 +181,8 @@ static int
 create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts,
                struct burrow_spec *spec, struct burrow_state_dir *d, int console_fd,
                const int *idmap_fds, const struct burrow_seccomp *seccomp, int listener_fd,
-               struct burrow_spawned *sp, struct burrow_error *err)
+               struct burrow_overlay_plan *overlay, struct burrow_spawned *sp,
+               struct burrow_error *err)
 {
   /* 0622: the container's root may map to a host uid that cannot search the 0700 state
      directory; it reopens the fifo through an fd instead, and nobody else can reach it. */
@@ -190,7 +192,7 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
   cleanup_close int fifo_fd = openat (d->fd, BURROW_EXEC_FIFO, O_PATH | O_CLOEXEC);
   if (fifo_fd < 0)
     return burrow_fail_errno (err, "open exec fifo");
-  if (save_hooks (d, spec, err) < 0)
+  if (save_hooks (d, spec, err) < 0 || burrow_overlay_prepare (overlay, spec, d, err) < 0)
     return -1;
   bool new_userns = spec->linux_.namespaces[BURROW_NS_USER].present;
   if (!new_userns)
@@ -209,6 +211,7 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
     .new_userns = new_userns,
     .setgroups_allowed = !new_userns || !burrow_userns_setgroups_denied (ctx, spec),
     .rootless_mounts = ctx->rootless || new_userns,
+    .overlay = overlay,
   };
   if (burrow_sched_parse (&spec->process, &a.sched, err) < 0
       || burrow_time_offsets_parse (spec, &a.time_offsets, err) < 0
@@ -244,11 +247,15 @@ create_in_dir (struct burrow_context *ctx, const struct burrow_create_opts *opts
       a.unshare_cgroupns = true;
     }
   int r = burrow_spawn_init (&a, sp, err);
+  if (r < 0)
+    burrow_overlay_abort (overlay, d, err);
   if (r == 0
       && (record (ctx, d, spec, sp, &cg, &net, err) < 0
+          || burrow_overlay_record (overlay, spec, d, err) < 0
           || (opts->pid_file && write_pid_file (opts->pid_file, sp->pid, err) < 0)))
     {
       r = -1;
+      burrow_overlay_abort (overlay, d, NULL);
       syscall (SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
       while (waitpid (sp->pid, NULL, 0) < 0 && errno == EINTR)
         ;
@@ -309,6 +316,15 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       burrow_spec_free (spec);
       return -1;
     }
+  struct burrow_overlay_plan overlay;
+  if (burrow_overlay_parse (ctx, spec, &overlay, err) < 0)
+    {
+      burrow_overlay_plan_release (&overlay);
+      burrow_idmapped_close (idmap_fds, spec->n_mounts);
+      burrow_seccomp_free (seccomp);
+      burrow_spec_free (spec);
+      return -1;
+    }
   struct burrow_state_dir d;
   struct burrow_spawned sp = { .pidfd = -1 };
   if (burrow_state_claim (ctx, opts->id, &d, err) < 0)
@@ -317,13 +333,15 @@ burrow_create_internal (struct burrow_context *ctx, const struct burrow_create_o
       if (err->errnum != EEXIST && d.path)
         rmdir (d.path);
       burrow_state_dir_close (&d);
+      burrow_overlay_plan_release (&overlay);
       burrow_idmapped_close (idmap_fds, spec->n_mounts);
       burrow_seccomp_free (seccomp);
       burrow_spec_free (spec);
       return -1;
     }
-  int r
-      = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, seccomp, listener_fd, &sp, err);
+  int r = create_in_dir (ctx, opts, spec, &d, console_fd, idmap_fds, seccomp, listener_fd, &overlay,
+                         &sp, err);
+  burrow_overlay_plan_release (&overlay);
   burrow_idmapped_close (idmap_fds, spec->n_mounts);
   burrow_seccomp_free (seccomp);
   if (r < 0)

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "hooks.h"
 #include "network.h"
+#include "rootfs_overlay.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -84,7 +85,7 @@ burrow_container_delete (struct burrow_context *ctx, const char *id, bool force,
     goto out;
   burrow_network_stop_recorded (st.network_json);
   burrow_saved_hooks_run (&d, &st, BURROW_HOOK_POSTSTOP, "stopped", 0, true, err);
-  if (burrow_state_dir_remove (&d, err) < 0)
+  if (burrow_overlay_teardown (ctx, &d, err) < 0 || burrow_state_dir_remove (&d, err) < 0)
     {
       burrow_error_prefix (err, "delete `%s`", id);
       goto out;

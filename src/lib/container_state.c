@@ -8,6 +8,7 @@
 #include "error.h"
 #include "file_io.h"
 #include "hooks.h"
+#include "rootfs_overlay.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -246,6 +247,21 @@ print_two_space (cJSON *o)
   return out;
 }
 
+/* An extra field, like runc's: which overlay root create mounted (kernel or fuse). */
+static void
+add_overlay_mode (struct burrow_context *ctx, const char *id, cJSON *o)
+{
+  struct burrow_state_dir d;
+  struct burrow_error ignored;
+  if (burrow_state_open (ctx, id, false, &d, &ignored) == 0)
+    {
+      cleanup_free char *mode = burrow_overlay_recorded_mode (&d);
+      if (mode)
+        cJSON_AddStringToObject (o, "rootfsOverlay", mode);
+    }
+  burrow_state_dir_close (&d);
+}
+
 int
 burrow_container_state_json (struct burrow_context *ctx, const char *id, char **json_out,
                              struct burrow_error *err)
@@ -254,6 +270,7 @@ burrow_container_state_json (struct burrow_context *ctx, const char *id, char **
   if (load_info (ctx, id, &info, err) < 0)
     return -1;
   cJSON *o = info_to_json (&info);
+  add_overlay_mode (ctx, id, o);
   info_release (&info);
   *json_out = print_two_space (o);
   cJSON_Delete (o);
@@ -344,13 +361,19 @@ burrow_hook_state_json (const char *id, const char *status, pid_t pid, const cha
 }
 
 cJSON *
-burrow_saved_hooks (const struct burrow_state_dir *d)
+burrow_state_json_file (const struct burrow_state_dir *d, const char *name)
 {
   cleanup_free char *text = NULL;
   struct burrow_error ignored;
-  if (burrow_read_file_at (d->fd, BURROW_HOOKS_FILE, 16 << 20, &text, NULL, &ignored) < 0)
+  if (burrow_read_file_at (d->fd, name, 16 << 20, &text, NULL, &ignored) < 0)
     return NULL;
   return cJSON_Parse (text);
+}
+
+cJSON *
+burrow_saved_hooks (const struct burrow_state_dir *d)
+{
+  return burrow_state_json_file (d, BURROW_HOOKS_FILE);
 }
 
 int

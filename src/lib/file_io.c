@@ -168,6 +168,9 @@ remove_tree_at (int parent, const char *name, struct burrow_error *err)
     return burrow_fail_errno (err, "remove `%s`", name);
 
   int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* overlayfs leaves its work/work directory with mode 0000: ours to open after a chmod. */
+  if (fd < 0 && errno == EACCES && fchmodat (parent, name, 0700, 0) == 0)
+    fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return burrow_fail_errno (err, "open `%s`", name);
   cleanup_dir DIR *d = fdopendir (fd);

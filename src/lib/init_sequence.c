@@ -13,6 +13,7 @@
 #include "mounts.h"
 #include "path_in_rootfs.h"
 #include "process_attrs.h"
+#include "rootfs_overlay.h"
 #include "state_store.h"
 #include "sync_protocol.h"
 #include "sysctl.h"
@@ -111,6 +112,9 @@ static int
 setup_root (struct burrow_init_args *a, struct burrow_error *err)
 {
   const struct burrow_spec *spec = a->spec;
+  /* Before every other mount: they all go onto the overlay. */
+  if (burrow_overlay_mount_init (a->overlay, spec, a->sync_fd, err) < 0)
+    return -1;
   cleanup_close int rootfd = burrow_rootfs_prepare (spec, err);
   if (rootfd < 0)
     return -1;

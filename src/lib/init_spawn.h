@@ -6,6 +6,7 @@
 #include "burrow.h"
 #include "cgroup.h"
 #include "lsm.h"
+#include "rootfs_overlay.h"
 #include "scheduling.h"
 #include "seccomp_filter.h"
 #include "spec.h"
@@ -44,6 +45,7 @@ struct burrow_init_args
   bool unshare_cgroupns;
   int self_exe_fd; /* set by the init: its own /proc/self/exe */
   struct burrow_network *network; /* network.h: the helper to start, or NULL */
+  struct burrow_overlay_plan *overlay; /* rootfs_overlay.h; NULL or mode NONE: none */
 };
 
 struct burrow_spawned

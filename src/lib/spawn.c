@@ -104,6 +104,18 @@ await_ready (struct burrow_init_args *a, int fd, pid_t pid, struct burrow_error 
         return 0;
       if (m.type == SYNC_ERROR)
         return burrow_fail_plain (err, m.errnum, "%s", m.msg);
+      if (m.type == SYNC_OVERLAY_FUSE && a->overlay)
+        {
+          if (m.msg[0])
+            burrow_log (BURROW_LOG_DEBUG, "overlay: using FUSE: %s", m.msg);
+          if (burrow_overlay_start_helper (a->overlay, fd, pid, a->new_userns, a->setgroups_allowed,
+                                           err)
+                  < 0
+              || burrow_sync_send (fd, SYNC_OVERLAY_FUSE_DONE, 0, NULL) < 0
+              || burrow_overlay_await_serving (a->overlay, fd, err) < 0)
+            return -1;
+          continue;
+        }
       if (m.type != SYNC_HOOKS)
         return burrow_fail_plain (err, EPROTO, "the init sent message %u", m.type);
       if (run_runtime_hooks (a, pid, err) < 0

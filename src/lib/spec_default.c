@@ -181,11 +181,19 @@ build_linux (const struct burrow_spec_opts *opts, bool *ok)
   return l;
 }
 
-/* --network slirp: what the runtime reads at create (network.h). */
+/* run.burrow.network* (--network slirp) and run.burrow.rootfs.* (--overlay). */
 static cJSON *
-network_annotations (const struct burrow_spec_opts *opts, bool *ok)
+annotations (const struct burrow_spec_opts *opts, bool *ok)
 {
   cJSON *a = cJSON_CreateObject ();
+  if (opts->overlay)
+    {
+      add (a, "run.burrow.rootfs.overlay", cJSON_CreateString (opts->overlay), ok);
+      if (opts->overlay_upper)
+        add (a, "run.burrow.rootfs.upper", cJSON_CreateString (opts->overlay_upper), ok);
+    }
+  if (!opts->network_slirp)
+    return a;
   add (a, "run.burrow.network", cJSON_CreateString ("slirp"), ok);
   if (opts->allow_host_loopback)
     add (a, "run.burrow.network.allow-host-loopback", cJSON_CreateString ("true"), ok);
@@ -278,8 +286,8 @@ burrow_spec_generate (const struct burrow_spec_opts *opts, char **json_out,
   add (spec, "hostname", cJSON_CreateString ("burrow"), &ok);
   add (spec, "mounts", build_mounts (opts, &ok), &ok);
   add (spec, "linux", build_linux (opts, &ok), &ok);
-  if (opts->network_slirp)
-    add (spec, "annotations", network_annotations (opts, &ok), &ok);
+  if (opts->network_slirp || opts->overlay)
+    add (spec, "annotations", annotations (opts, &ok), &ok);
   if (!ok)
     return burrow_fail (err, ENOMEM, "spec");
 

@@ -11,6 +11,8 @@ BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp
 BURROW_PACKAGES+=(libsystemd-dev)  # cgroups
 BURROW_PACKAGES+=(debootstrap qemu-system-x86 cpio)  # systemd/vm stages
 BURROW_PACKAGES+=(libslirp-dev libglib2.0-dev iperf3 slirp4netns)  # network
+BURROW_PACKAGES+=(libfuse3-dev fuse3 fuse-overlayfs)  # overlay
+BURROW_PACKAGES+=(attr)  # overlay-wiring (getfattr/setfattr in the overlay semantic suite)
 
 setup_host_missing_packages ()
 {
@@ -68,12 +70,23 @@ setup_host_tun ()
   fi
 }
 
+# overlay: rootless FUSE mounts need /dev/fuse open to all (Debian ships it 0666; this
+# host has 0600).
+setup_host_fuse_device ()
+{
+  if [[ -c /dev/fuse && $(stat -c %a /dev/fuse) != 666 ]]; then
+    echo "setup-host: chmod 0666 /dev/fuse (was $(stat -c %a /dev/fuse)) for rootless FUSE mounts"
+    chmod 0666 /dev/fuse
+  fi
+}
+
 setup_host_main ()
 {
   setup_host_packages || return 1
   if [[ $(id -u) -eq 0 ]]; then
     setup_host_user
     setup_host_tun  # network
+    setup_host_fuse_device  # overlay
   fi
   if getent passwd "$BURROW_TEST_USER" >/dev/null; then
     BURROW_TEST_UID=$(id -u "$BURROW_TEST_USER")

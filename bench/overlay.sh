@@ -1,0 +1,152 @@
+#!/bin/bash
+# overlay.sh: burrow-overlay against fuse-overlayfs (Debian's) and kernel overlayfs, side
+# by side in one run, inside a user namespace (as an unprivileged user would use them):
+#   (a) find + stat over a 100k-file tree      (b) ls -l of a directory of 10,000 entries
+#   (c) copy-up of 1,000 small files, and of one 1 GiB file
+#   (d) sequential read of a 1 GiB file         (e) untar of a 20k-file archive into the mount
+# Every measurement runs on a fresh mount (the FUSE caches empty, the host's page cache
+# warm: what a container starting on a used image sees), REPS times; the median is kept.
+# Writes bench/results/overlay.md (or $1). Usage: bench/overlay.sh [RESULT_FILE]
+# Environment: BENCH_DIR (work directory, default /var/tmp/burrow-bench-overlay; needs
+# about 4 GiB), REPS (default 3), BURROW_OVERLAY (the helper, default ./burrow-overlay).
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+result=${1:-$top/bench/results/overlay.md}
+work=${BENCH_DIR:-/var/tmp/burrow-bench-overlay}
+reps=${REPS:-3}
+export BURROW=${BURROW:-$top/burrow}
+helper=${BURROW_OVERLAY:-$(dirname "$BURROW")/burrow-overlay}
+say () { echo "overlay.sh: $*" >&2; }
+die () { say "$*"; exit 1; }
+
+# ---------------------------------------------------------------- outside: set up, enter
+if [[ ${OVL_BENCH_INSIDE:-} != 1 ]]; then
+  [[ -x $helper ]] || die "no burrow-overlay at $helper (build it: make -C $top burrow-overlay)"
+  command -v fuse-overlayfs >/dev/null || die "fuse-overlayfs is not installed (apt-get install fuse-overlayfs)"
+  [[ -r /dev/fuse && -w /dev/fuse ]] || die "/dev/fuse is not open to $(id -un) (chmod 0666 /dev/fuse)"
+  mkdir -p "$work"
+  # One user namespace (root mapped to the caller) with a mount namespace of its own.
+  exec unshare --map-root-user --mount --propagation private \
+    env OVL_BENCH_INSIDE=1 BURROW_OVERLAY="$helper" "$0" "$result"
+fi
+
+# shellcheck source=tests/integration/lib/overlay_semantics.bash
+source "$top/tests/integration/lib/overlay_semantics.bash"
+# ovl_helper finds burrow-overlay beside $BURROW; point it at the one asked for.
+ovl_helper ()
+{
+  case $1 in
+    burrow-overlay) echo "$helper" ;;
+    fuse-overlayfs) command -v fuse-overlayfs ;;
+  esac
+}
+
+impls=(kernel fuse-overlayfs burrow-overlay)
+lower=$work/lower1
+
+make_lower ()
+{
+  [[ -f $work/.ready ]] && return 0
+  say "making the lower layer and the archive in $work (once)"
+  rm -rf "$lower" "$work/archive.tar"
+  mkdir -p "$lower/tree" "$lower/dir10k" "$lower/small" "$work/tarsrc"
+  local d
+  for d in $(seq 1 100); do
+    mkdir "$lower/tree/d$d"
+    (cd "$lower/tree/d$d" && seq 1 1000 | sed 's/^/f/' | xargs touch)
+  done
+  (cd "$lower/dir10k" && seq 1 10000 | sed 's/^/entry/' | xargs touch)
+  for d in $(seq 1 1000); do head -c 4096 /dev/urandom >"$lower/small/f$d"; done
+  dd if=/dev/urandom of="$lower/big" bs=1M count=1024 status=none
+  cp "$lower/big" "$lower/big-read"
+  for d in $(seq 1 200); do
+    mkdir -p "$work/tarsrc/t/d$d"
+    (cd "$work/tarsrc/t/d$d" && for f in $(seq 1 100); do head -c 1024 /dev/zero >"f$f"; done)
+  done
+  tar -C "$work/tarsrc" -cf "$work/archive.tar" t
+  rm -rf "$work/tarsrc"
+  touch "$work/.ready"
+}
+
+# fresh IMPL: a new mount on empty upper and work directories.
+fresh ()
+{
+  rm -rf "$work/upper" "$work/work" "$work/merged"
+  ovl_mount "$1" "$work"
+}
+
+# timed CMD...: seconds CMD took (to stdout), its output thrown away.
+timed ()
+{
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >/dev/null
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+
+w_find () { find "$work/merged/tree" -printf '%m %s %U\n'; }
+w_ls () { ls -l "$work/merged/dir10k"; }
+w_copyup_small ()
+{
+  local f
+  for f in "$work"/merged/small/f*; do echo x >>"$f"; done
+  sync -f "$work/merged/small"
+}
+w_copyup_big () { echo x >>"$work/merged/big"; sync -f "$work/merged/big"; }
+w_read () { dd if="$work/merged/big-read" of=/dev/null bs=1M status=none; }
+w_untar () { mkdir "$work/merged/untar" && tar -C "$work/merged/untar" -xf "$work/archive.tar" && sync -f "$work/merged/untar"; }
+
+workloads=(w_find w_ls w_copyup_small w_copyup_big w_read w_untar)
+declare -A label=(
+  [w_find]="(a) find + stat, 100k files"
+  [w_ls]="(b) ls -l, 10,000 entries"
+  [w_copyup_small]="(c) copy-up, 1,000 small files"
+  [w_copyup_big]="(c) copy-up, one 1 GiB file"
+  [w_read]="(d) sequential read, 1 GiB"
+  [w_untar]="(e) untar, 20k files"
+)
+declare -A median
+
+median_of () { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+make_lower
+for w in "${workloads[@]}"; do
+  for impl in "${impls[@]}"; do
+    times=()
+    for _ in $(seq 1 "$reps"); do
+      fresh "$impl"
+      times+=("$(timed "$w")")
+      ovl_umount "$work"
+    done
+    median[$w,$impl]=$(median_of "${times[@]}")
+    say "$(printf '%-32s %-15s %8.3f s  (runs: %s)' "${label[$w]}" "$impl" "${median[$w,$impl]}" "${times[*]}")"
+  done
+done
+rm -rf "$work/upper" "$work/work" "$work/merged"
+
+ratio () { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
+{
+  echo "# Overlay benchmark"
+  echo
+  echo "\`bench/overlay.sh\` ($(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; median of $reps runs, each on a"
+  echo "fresh mount, inside a user namespace; lower layer on $(findmnt -n -o FSTYPE -T "$work")). Seconds; the"
+  echo "ratios are how many times faster burrow-overlay is (above 1: faster)."
+  echo
+  echo "| workload | kernel overlayfs | fuse-overlayfs | burrow-overlay | vs fuse-overlayfs | vs kernel |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  for w in "${workloads[@]}"; do
+    k=${median[$w,kernel]} f=${median[$w,fuse-overlayfs]} b=${median[$w,burrow-overlay]}
+    printf '| %s | %.3f | %.3f | %.3f | %sx | %sx |\n' "${label[$w]}" "$k" "$f" "$b" \
+      "$(ratio "$f" "$b")" "$(ratio "$k" "$b")"
+  done
+  echo
+  echo "$(fuse-overlayfs --version 2>&1 | grep -m1 'fuse-overlayfs: version'); burrow-overlay built from"
+  echo "commit $(git -C "$top" log -1 --format=%h 2>/dev/null || echo unknown). (c) and (e) end with a syncfs of the mount, so"
+  echo "they include writing the data back; every run's time is printed on stderr (a host shared"
+  echo "with other work varies by 2-5x from run to run on the kernel's writes)."
+  echo
+  echo "Targets (issue #7): at least 2x fuse-overlayfs on (a), (b) and (e); no slower on (c) and (d)."
+} >"$result"
+cat "$result"

@@ -1,0 +1,115 @@
+/* file_ops.c: open (copy-up before a write), read and write by fd with splice where the
+   kernel allows, release, fsync, fallocate, lseek. Data requests take no lock: the
+   fd in fi->fh is all they need. */
+#include "config.h"
+#include "overlay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The flags to open a layer's file with for the kernel's open flags. */
+int
+ovl_open_flags (int flags)
+{
+  return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW;
+}
+
+void
+ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  struct ovl_fs *fs = ovl_fs_of (req);
+  bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+  char path[PATH_MAX];
+  int r = 0, fd = -1;
+  bool keep = false;
+  pthread_mutex_lock (&fs->lock);
+  struct ovl_node *node = ovl_node_get (fs, ino);
+  if (!node)
+    r = -ESTALE;
+  else if (writes && !fs->has_upper)
+    r = -EROFS;
+  else if (writes && (r = ovl_copy_up (fs, node, !(fi->flags & O_TRUNC))) < 0)
+    ;
+  else if ((r = ovl_node_path (node, path, sizeof path)) == 0)
+    {
+      fd = openat (fs->layers[node->layer].fd, path, ovl_open_flags (fi->flags));
+      if (fd < 0)
+        r = -errno;
+      if (writes)
+        node->written = true;
+      /* another name of the file may have been written through another kernel inode */
+      struct stat st;
+      keep = fd >= 0 && !node->written && fstat (fd, &st) == 0 && st.st_nlink == 1;
+    }
+  pthread_mutex_unlock (&fs->lock);
+  if (r < 0)
+    {
+      fuse_reply_err (req, -r);
+      return;
+    }
+  fi->fh = (uint64_t)fd;
+  fi->keep_cache = keep;
+  if (fuse_reply_open (req, fi) == -ENOENT)
+    close (fd);
+}
+
+void
+ovl_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+  struct fuse_bufvec buf = FUSE_BUFVEC_INIT (size);
+  buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+  buf.buf[0].fd = (int)fi->fh;
+  buf.buf[0].pos = off;
+  fuse_reply_data (req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+void
+ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off,
+               struct fuse_file_info *fi)
+{
+  struct fuse_bufvec out = FUSE_BUFVEC_INIT (fuse_buf_size (in));
+  out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+  out.buf[0].fd = (int)fi->fh;
+  out.buf[0].pos = off;
+  ssize_t n = fuse_buf_copy (&out, in, 0);
+  if (n < 0)
+    fuse_reply_err (req, (int)-n);
+  else
+    fuse_reply_write (req, (size_t)n);
+}
+
+void
+ovl_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  close ((int)fi->fh);
+  fuse_reply_err (req, 0);
+}
+
+void
+ovl_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+  struct ovl_fs *fs = ovl_fs_of (req);
+  int r = 0;
+  if (fs->opt.fsync)
+    r = (datasync ? fdatasync ((int)fi->fh) : fsync ((int)fi->fh)) < 0 ? errno : 0;
+  fuse_reply_err (req, r);
+}
+
+void
+ovl_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+               struct fuse_file_info *fi)
+{
+  fuse_reply_err (req, fallocate ((int)fi->fh, mode, offset, length) < 0 ? errno : 0);
+}
+
+void
+ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+  off_t r = lseek ((int)fi->fh, off, whence);
+  if (r < 0)
+    fuse_reply_err (req, errno);
+  else
+    fuse_reply_lseek (req, r);
+}

@@ -1,0 +1,254 @@
+# shellcheck shell=bash disable=SC2154,SC2012
+# overlay_cases.bash: the cases of the overlay semantic suite (see overlay_semantics.bash).
+# Each: case_NAME_layers DIR, case_NAME_ops MERGED, case_NAME_check DIR (after a remount,
+# DIR/merged mounted). OVL_IMPL names the implementation under test.
+
+old () { touch -h -d "$OVL_OLD_TIME" "$@"; }
+
+fail () { echo "check failed: $*" >&2; return 1; }
+
+same () { [[ $1 == "$2" ]] || fail "expected '$2', got '$1' ($3)"; }
+
+# ---- copy-up preserves content, mode, owner, times and xattrs
+case_copyup_layers ()
+{
+  local l=$1/lower1
+  mkdir -p "$l/dir"
+  printf 'lower data\n' >"$l/f"
+  printf 'lower data\n' >"$l/g"
+  echo inner >"$l/dir/inner"
+  chmod 0640 "$l/f" "$l/g"
+  chmod 0750 "$l/dir"
+  chown 1:2 "$l/f" "$l/g"
+  chown 3:4 "$l/dir"
+  setfattr -n user.test -v v "$l/f" "$l/g"
+  old "$l/f" "$l/g" "$l/dir/inner" "$l/dir"
+}
+case_copyup_ops ()
+{
+  setfattr -n user.added -v 1 "$1/f" # copy-up without touching data or times
+  echo more >>"$1/g"
+  touch "$1/dir/new"
+}
+case_copyup_check ()
+{
+  local u=$1/upper m=$1/merged
+  [[ -f $u/f && -f $u/g && -d $u/dir ]] || fail "f, g, dir copied up"
+  same "$(stat -c '%a %u:%g %.9Y' "$u/f")" "640 1:2 $(date -d "$OVL_OLD_TIME" +%s.%N)" "upper f"
+  same "$(cat "$m/f")" "lower data" "content of f"
+  same "$(getfattr --absolute-names -n user.test --only-values "$m/f")" v "xattr of f"
+  same "$(getfattr --absolute-names -n user.added --only-values "$m/f")" 1 "new xattr of f"
+  same "$(cat "$m/g")" "lower data
+more" "content of g"
+  same "$(stat -c '%a %u:%g' "$m/g" "$m/dir")" "640 1:2
+750 3:4" "g and dir"
+  same "$(cat "$m/dir/inner")" inner "dir/inner"
+  [[ -z $(getfattr --absolute-names -n user.added --only-values "$1/lower1/f" 2>/dev/null) ]] || fail "lower f changed"
+  same "$(cat "$1/lower1/g")" "lower data" "lower g"
+}
+
+# ---- delete of a lower file and directory leaves a whiteout and hides it
+case_whiteout_layers ()
+{
+  local l=$1/lower1
+  mkdir -p "$l/gonedir"
+  echo a >"$l/gonedir/a"
+  echo gone >"$l/gone"
+  echo keep >"$l/keep"
+  old "$l/gone" "$l/keep" "$l/gonedir/a"
+}
+case_whiteout_ops ()
+{
+  rm "$1/gone"
+  rm -r "$1/gonedir"
+}
+case_whiteout_check ()
+{
+  [[ ! -e $1/merged/gone && ! -e $1/merged/gonedir ]] || fail "deleted entries hidden"
+  ovl_is_whiteout "$1/upper" gone || fail "whiteout for gone in the upper layer"
+  ovl_is_whiteout "$1/upper" gonedir || fail "whiteout for gonedir in the upper layer"
+  [[ -f $1/lower1/gone && -f $1/lower1/gonedir/a ]] || fail "the lower layer keeps them"
+}
+
+# ---- recreate after delete
+case_recreate_layers ()
+{
+  local l=$1/lower1
+  mkdir -p "$l/d"
+  echo x >"$l/d/x"
+  echo "old content" >"$l/f"
+  chmod 0600 "$l/f"
+  setfattr -n user.lower -v 1 "$l/f"
+  old "$l/f" "$l/d/x"
+}
+case_recreate_ops ()
+{
+  rm "$1/f"
+  echo new >"$1/f"
+  chmod 0604 "$1/f"
+  rm -r "$1/d"
+  mkdir "$1/d"
+  echo y >"$1/d/y"
+}
+case_recreate_check ()
+{
+  same "$(cat "$1/merged/f")" new "content of f"
+  same "$(stat -c %a "$1/merged/f")" 604 "mode of f"
+  [[ -z $(getfattr --absolute-names -n user.lower --only-values "$1/merged/f" 2>/dev/null) ]] || fail "lower xattr leaked"
+  same "$(ls -A "$1/merged/d")" y "d holds only y"
+}
+
+# ---- opaque directory: a directory made again hides every lower layer's entries
+case_opaque_layers ()
+{
+  mkdir -p "$1/lower1/d" "$1/lower2/d"
+  echo b >"$1/lower1/d/b"
+  echo a >"$1/lower2/d/a"
+  old "$1/lower1/d/b" "$1/lower2/d/a"
+}
+case_opaque_ops ()
+{
+  rm -r "$1/d"
+  mkdir "$1/d"
+  echo c >"$1/d/c"
+}
+case_opaque_check ()
+{
+  same "$(ls -A "$1/merged/d")" c "opaque d"
+  same "$(ls -A "$1/lower2/d")" a "lower2 intact"
+}
+
+# ---- rename across layers (files and directories; mv copes with EXDEV as users do)
+case_rename_layers ()
+{
+  local l=$1/lower1
+  mkdir -p "$l/dir"
+  echo in >"$l/dir/in"
+  echo content >"$l/f"
+  echo other >"$l/other"
+  old "$l/f" "$l/other" "$l/dir/in"
+}
+case_rename_ops ()
+{
+  mv "$1/f" "$1/f2"
+  mv "$1/dir" "$1/dir2"
+  mv "$1/other" "$1/dir2/other"
+}
+case_rename_check ()
+{
+  local m=$1/merged
+  [[ ! -e $m/f && ! -e $m/dir && ! -e $m/other ]] || fail "old names gone"
+  same "$(cat "$m/f2" "$m/dir2/in" "$m/dir2/other")" "content
+in
+other" "renamed contents"
+  [[ -f $1/lower1/f && -f $1/lower1/dir/in ]] || fail "lower intact"
+}
+
+# ---- hard link of a lower file
+case_hardlink_layers ()
+{
+  echo shared >"$1/lower1/f"
+  old "$1/lower1/f"
+}
+case_hardlink_ops ()
+{
+  ln "$1/f" "$1/f2"
+  echo appended >>"$1/f2"
+}
+case_hardlink_check ()
+{
+  local m=$1/merged
+  same "$(cat "$m/f")" "shared
+appended" "write through the link shows in f"
+  same "$(stat -c %h "$m/f")" 2 "link count"
+  same "$(stat -c %i "$m/f")" "$(stat -c %i "$m/f2")" "one inode"
+  same "$(cat "$1/lower1/f")" shared "lower f"
+}
+
+# ---- readdir of merged directories: every name once, the top layer's entry wins
+case_readdir_layers ()
+{
+  local i
+  mkdir -p "$1/lower1/d" "$1/lower2/d"
+  for i in $(seq 1 600); do : >"$1/lower2/d/n$i"; done
+  for i in $(seq 300 900); do : >"$1/lower1/d/n$i"; done
+  echo top >"$1/lower1/d/b"
+  echo bottom >"$1/lower2/d/b"
+  old "$1"/lower*/d/*
+}
+case_readdir_ops ()
+{
+  touch "$1/d/n1000"
+  rm "$1/d/n1"
+}
+case_readdir_check ()
+{
+  local m=$1/merged
+  same "$(ls -a "$m/d" | wc -l)" 903 "entries in d (. .. b n2..n900 n1000)"
+  same "$(ls -a "$m/d" | sort | uniq -d)" "" "duplicate names"
+  same "$(cat "$m/d/b")" top "the top layer wins"
+  [[ ! -e $m/d/n1 && -e $m/d/n1000 ]] || fail "n1 removed, n1000 added"
+}
+
+# ---- whiteouts and opaque markers already in lower layers (an unpacked image's)
+case_lowerwh_layers ()
+{
+  mkdir -p "$1/lower1/od" "$1/lower2/od"
+  echo x >"$1/lower2/x"
+  echo old >"$1/lower2/od/old"
+  echo new >"$1/lower1/od/new"
+  if [[ $OVL_IMPL == kernel ]]; then
+    # the kernel's own forms: a 0/0 character device, an opaque xattr
+    mknod "$1/lower1/x" c 0 0
+    if [[ $(id -u) -eq 0 && $(readlink /proc/self/ns/user) == "$(readlink /proc/1/ns/user 2>/dev/null)" ]]; then
+      setfattr -n trusted.overlay.opaque -v y "$1/lower1/od"
+    else
+      setfattr -n user.overlay.opaque -v y "$1/lower1/od"
+    fi
+  else
+    # the OCI layer forms
+    : >"$1/lower1/.wh.x"
+    : >"$1/lower1/od/.wh..wh..opq"
+  fi
+  old "$1/lower2/x" "$1/lower2/od/old" "$1/lower1/od/new"
+}
+case_lowerwh_ops () { :; }
+case_lowerwh_check ()
+{
+  [[ ! -e $1/merged/x && ! -e $1/merged/.wh.x ]] || fail "x hidden by the lower whiteout"
+  same "$(ls -A "$1/merged/od")" new "od opaque in the lower layer"
+}
+
+# ---- uid/gid mapping options (FUSE helpers: HOST:CONTAINER:LENGTH, fuse-overlayfs' order)
+case_idmap_layers ()
+{
+  echo f >"$1/lower1/f"
+  chown 3:4 "$1/lower1/f"
+  old "$1/lower1/f"
+}
+case_idmap_ops ()
+{
+  chown 1005:1006 "$1/f"
+}
+case_idmap_check ()
+{
+  same "$(stat -c %u:%g "$1/merged/f")" 1005:1006 "owner seen through the mount"
+  same "$(stat -c %u:%g "$1/upper/f")" 5:6 "owner on disk"
+  same "$(stat -c %u:%g "$1/lower1/f")" 3:4 "lower owner"
+}
+
+# ---- squash_to_root: everything shows as owned by root
+case_squash_layers ()
+{
+  mkdir -p "$1/lower1/d"
+  echo f >"$1/lower1/d/f"
+  chown 3:4 "$1/lower1/d" "$1/lower1/d/f"
+  old "$1/lower1/d/f"
+}
+case_squash_ops () { :; }
+case_squash_check ()
+{
+  same "$(stat -c %u:%g "$1/merged/d" "$1/merged/d/f")" "0:0
+0:0" "squashed owners"
+  same "$(stat -c %u:%g "$1/lower1/d/f")" 3:4 "lower owner"
+}

@@ -1,0 +1,1 @@
+../root/overlay_helper.bats
