@@ -95,30 +95,62 @@ run_ps (char **ps_args, int nargs, int *status)
   return out;
 }
 
-/* The index of the whitespace-separated field `PID` in the header, or -1. */
-static int
-pid_column (const char *header)
+/* Where the header's `PID` ends (ps right-aligns numbers under their header), its index
+   among the whitespace-separated fields in *col; -1 when there is none. */
+static long
+pid_column (const char *header, int *col)
 {
-  cleanup_free char *copy = strdup (header);
-  char *save = NULL;
-  int i = 0;
-  for (char *f = strtok_r (copy, " \t", &save); f; f = strtok_r (NULL, " \t", &save), i++)
-    if (strcmp (f, "PID") == 0)
-      return i;
-  return -1;
+  const char *p = header;
+  for (*col = 0;; (*col)++)
+    {
+      p += strspn (p, " \t");
+      if (*p == '\0')
+        return -1;
+      size_t len = strcspn (p, " \t");
+      if (len == 3 && strncmp (p, "PID", 3) == 0)
+        return p + len - header;
+      p += len;
+    }
 }
 
-/* The pid in field `col` of a ps line; -1 when that field is not a number. */
 static long
-field_pid (const char *line, int col)
+parse_pid (const char *start, size_t len)
 {
-  cleanup_free char *copy = strdup (line);
-  char *save = NULL, *f = copy ? strtok_r (copy, " \t", &save) : NULL;
-  for (int i = 0; f && i < col; i++)
-    f = strtok_r (NULL, " \t", &save);
-  char *end;
-  long pid = f ? strtol (f, &end, 10) : -1;
-  return f && *end == '\0' && end != f ? pid : -1;
+  if (len == 0 || len > 10 || strspn (start, "0123456789") != len)
+    return -1;
+  return strtol (start, NULL, 10);
+}
+
+/* The pid of a ps line: the number that ends under the header's `PID`, so a field before
+   it holding spaces (a command name like "podman pause") does not shift it; else field
+   `col`, as runc reads it. -1 when neither is a number. */
+static long
+line_pid (const char *line, long end, int col)
+{
+  size_t n = strlen (line);
+  if ((size_t)end <= n && (line[end] == '\0' || line[end] == ' ' || line[end] == '\t'))
+    {
+      long start = end;
+      while (start > 0 && line[start - 1] >= '0' && line[start - 1] <= '9')
+        start--;
+      if (start == 0 || line[start - 1] == ' ' || line[start - 1] == '\t')
+        {
+          long pid = parse_pid (line + start, end - start);
+          if (pid >= 0)
+            return pid;
+        }
+    }
+  const char *p = line;
+  for (int i = 0;; i++)
+    {
+      p += strspn (p, " \t");
+      size_t len = strcspn (p, " \t");
+      if (len == 0)
+        return -1;
+      if (i == col)
+        return parse_pid (p, len);
+      p += len;
+    }
 }
 
 static bool
@@ -149,13 +181,14 @@ print_table (const struct cli *cli, const pid_t *pids, size_t n, char **ps_args,
 
   char *save = NULL;
   char *header = strtok_r (out, "\n", &save);
-  int col = header ? pid_column (header) : -1;
-  if (col < 0)
+  int col = -1;
+  long end = header ? pid_column (header, &col) : -1;
+  if (end < 0)
     return cli_error (cli, "couldn't find PID field in ps output");
   puts (header);
   for (char *line = strtok_r (NULL, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
-      long pid = field_pid (line, col);
+      long pid = line_pid (line, end, col);
       if (pid < 0)
         return cli_error (cli, "unable to parse pid in ps output: %s", line);
       if (has_pid (pids, n, pid))

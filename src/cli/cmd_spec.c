@@ -125,7 +125,8 @@ cmd_spec (struct cli *cli, int argc, char **argv)
   if (cli_check_args (cli, "spec", argc - optind, 0, 0) != 0)
     return 1;
   if ((n_publish || opts.allow_host_loopback) && !opts.network_slirp)
-    return cli_usage_error (cli, "spec", "--publish and --allow-host-loopback need --network slirp");
+    return cli_usage_error (cli, "spec",
+                            "--publish and --allow-host-loopback need --network slirp");
   if (opts.overlay_upper && opts.overlay == NULL)
     return cli_usage_error (cli, "spec", "--upper needs --overlay");
 

@@ -103,8 +103,7 @@ open_console (const struct burrow_spec *spec, const struct burrow_create_opts *o
 static int
 record (struct burrow_context *ctx, const struct burrow_state_dir *d,
         const struct burrow_spec *spec, const struct burrow_spawned *sp,
-        const struct burrow_cgroup *cg, const struct burrow_network *net,
-        struct burrow_error *err)
+        const struct burrow_cgroup *cg, const struct burrow_network *net, struct burrow_error *err)
 {
   struct burrow_state st = {
     .oci_version = spec->oci_version,

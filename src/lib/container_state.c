@@ -247,17 +247,29 @@ print_two_space (cJSON *o)
   return out;
 }
 
-/* An extra field, like runc's: which overlay root create mounted (kernel or fuse). */
+/* Extra fields, like runc's: which overlay root create mounted (kernel or fuse), and the
+   network helper it started ({"type": "slirp", "helperPid": N, "apiSocket": PATH}). */
 static void
-add_overlay_mode (struct burrow_context *ctx, const char *id, cJSON *o)
+add_extras (struct burrow_context *ctx, const char *id, cJSON *o)
 {
   struct burrow_state_dir d;
+  struct burrow_state st;
   struct burrow_error ignored;
   if (burrow_state_open (ctx, id, false, &d, &ignored) == 0)
     {
       cleanup_free char *mode = burrow_overlay_recorded_mode (&d);
       if (mode)
         cJSON_AddStringToObject (o, "rootfsOverlay", mode);
+      if (burrow_state_read (&d, &st, &ignored) == 0)
+        {
+          cJSON *net = st.network_json ? cJSON_Parse (st.network_json) : NULL;
+          cJSON_DeleteItemFromObjectCaseSensitive (net, "helperPidStartTime");
+          if (cJSON_IsObject (net))
+            cJSON_AddItemToObject (o, "network", net);
+          else
+            cJSON_Delete (net);
+          burrow_state_release (&st);
+        }
     }
   burrow_state_dir_close (&d);
 }
@@ -270,7 +282,7 @@ burrow_container_state_json (struct burrow_context *ctx, const char *id, char **
   if (load_info (ctx, id, &info, err) < 0)
     return -1;
   cJSON *o = info_to_json (&info);
-  add_overlay_mode (ctx, id, o);
+  add_extras (ctx, id, o);
   info_release (&info);
   *json_out = print_two_space (o);
   cJSON_Delete (o);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -345,29 +346,31 @@ mount_kernel (const struct burrow_overlay_plan *plan, const struct burrow_spec *
   return 0;
 }
 
-/* Mount a FUSE filesystem on root.path with a /dev/fuse of our own (it must be opened in
-   this user namespace), hand the device to the runtime, which starts the helper on it,
-   and wait until the helper answers. */
+/* Mount a FUSE filesystem on root.path on a /dev/fuse the runtime opened for us (from
+   outside the container's device cgroup, in our user namespace: FUSE requires the
+   device's opener to be in the mounting namespace), give the device back, and wait until
+   the helper the runtime starts on it answers. */
 static int
 mount_fuse (const struct burrow_spec *spec, int sync_fd, const char *why_not_kernel,
             struct burrow_error *err)
 {
-  cleanup_close int fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (burrow_sync_send (sync_fd, SYNC_OVERLAY_FUSE, 0, why_not_kernel) < 0)
+    return burrow_fail_errno (err, "overlay: ask the runtime for /dev/fuse");
+  if (burrow_sync_expect (sync_fd, SYNC_OVERLAY_FUSE_DEV, "the runtime", err) < 0)
+    return -1;
+  cleanup_close int fd = burrow_fd_recv (sync_fd, err);
   if (fd < 0)
-    return burrow_fail_errno (err, "overlay: open /dev/fuse (the FUSE overlay needs the fuse "
-                                   "module and a /dev/fuse the container's root may open, "
-                                   "mode 0666)");
+    return burrow_error_prefix (err, "overlay: /dev/fuse from the runtime");
   char opts[160];
   snprintf (opts, sizeof opts,
             "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
   if (mount ("burrow-overlay", spec->rootfs, "fuse.burrow-overlay", MS_NOSUID | MS_NODEV, opts) < 0)
     return burrow_fail_errno (err, "overlay: mount FUSE on `%s`", spec->rootfs);
-  if (burrow_sync_send (sync_fd, SYNC_OVERLAY_FUSE, 0, why_not_kernel) < 0
-      || burrow_fd_send (sync_fd, fd, "fuse") < 0)
-    return burrow_fail_errno (err, "overlay: hand /dev/fuse to the runtime");
   /* Only the helper may hold the device now: when it dies the connection aborts and the
-     wait below ends with ENOTCONN instead of hanging. */
+     open below fails with ENOTCONN instead of hanging. */
   close (steal_fd (&fd));
+  if (burrow_sync_send (sync_fd, SYNC_OVERLAY_FUSE_MOUNTED, 0, NULL) < 0)
+    return burrow_fail_errno (err, "overlay: tell the runtime");
   if (burrow_sync_expect (sync_fd, SYNC_OVERLAY_FUSE_DONE, "the runtime", err) < 0)
     return -1;
   cleanup_close int root = open (spec->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -472,13 +475,66 @@ exec_helper (const struct burrow_overlay_plan *plan, int fuse_fd, int userns_fd,
   _exit (127);
 }
 
-int
-burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_t init_pid,
-                             bool new_userns, bool setgroups_allowed, struct burrow_error *err)
+static const char fuse_open_hint[]
+    = "overlay: open /dev/fuse (the FUSE overlay needs the fuse module and a /dev/fuse the "
+      "caller may open, mode 0666)";
+
+/* /dev/fuse opened in the init's user namespace (a forked child joins it, so the runtime
+   keeps its own), or here when the container has none. */
+static int
+open_fuse_device (pid_t init_pid, bool new_userns, struct burrow_error *err)
 {
-  cleanup_close int fuse = burrow_fd_recv (sync_fd, err);
-  if (fuse < 0)
-    return burrow_error_prefix (err, "overlay: /dev/fuse from the init");
+  if (!new_userns)
+    {
+      int fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+      return fd < 0 ? burrow_fail_errno (err, "%s", fuse_open_hint) : fd;
+    }
+  char p[64];
+  snprintf (p, sizeof p, "/proc/%d/ns/user", init_pid);
+  cleanup_close int userns = open (p, O_RDONLY | O_CLOEXEC);
+  if (userns < 0)
+    return burrow_fail_errno (err, "overlay: open the container's user namespace");
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return burrow_fail_errno (err, "overlay: socketpair");
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (sv[0]);
+      if (setns (userns, CLONE_NEWUSER) < 0)
+        _exit (100 + 1);
+      int fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+      if (fd < 0)
+        _exit (errno > 0 && errno < 100 ? errno : EIO);
+      _exit (burrow_fd_send (sv[1], fd, "fuse") < 0 ? 100 + 2 : 0);
+    }
+  int fork_errno = errno;
+  close (sv[1]);
+  cleanup_close int rd = sv[0];
+  if (pid < 0)
+    return burrow_fail (err, fork_errno, "overlay: fork to open /dev/fuse");
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  int code = WIFEXITED (status) ? WEXITSTATUS (status) : 100;
+  if (code == 101)
+    return burrow_fail_plain (err, EPERM,
+                              "overlay: join the container's user namespace to open "
+                              "/dev/fuse");
+  if (code != 0 && code < 100)
+    return burrow_fail (err, code, "%s", fuse_open_hint);
+  if (code != 0)
+    return burrow_fail_plain (err, EIO,
+                              "overlay: open /dev/fuse in the container's user "
+                              "namespace: the child failed (%d)",
+                              code);
+  return burrow_fd_recv (rd, err);
+}
+
+static int
+start_helper (struct burrow_overlay_plan *plan, int fuse, pid_t init_pid, bool new_userns,
+              bool setgroups_allowed, struct burrow_error *err)
+{
   plan->used_fuse = true;
   if (plan->helper == NULL)
     return burrow_fail_plain (err, ENOENT, "overlay: no FUSE helper found");
@@ -505,9 +561,8 @@ burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_
   return 0;
 }
 
-int
-burrow_overlay_await_serving (const struct burrow_overlay_plan *plan, int sync_fd,
-                              struct burrow_error *err)
+static int
+await_serving (const struct burrow_overlay_plan *plan, int sync_fd, struct burrow_error *err)
 {
   struct pollfd p = { .fd = sync_fd, .events = POLLIN };
   int r;
@@ -519,6 +574,26 @@ burrow_overlay_await_serving (const struct burrow_overlay_plan *plan, int sync_f
                               "overlay: the FUSE helper `%s` did not serve the root within %d s",
                               plan->helper, HELPER_SERVE_MS / 1000);
   return burrow_sync_expect (sync_fd, SYNC_OVERLAY_SERVING, "the container's init", err);
+}
+
+int
+burrow_overlay_serve_fuse (struct burrow_overlay_plan *plan, int sync_fd, pid_t init_pid,
+                           bool new_userns, bool setgroups_allowed, struct burrow_error *err)
+{
+  cleanup_close int fuse = open_fuse_device (init_pid, new_userns, err);
+  if (fuse < 0)
+    return -1;
+  if (burrow_sync_send (sync_fd, SYNC_OVERLAY_FUSE_DEV, 0, NULL) < 0
+      || burrow_fd_send (sync_fd, fuse, "fuse") < 0)
+    return burrow_fail_errno (err, "overlay: hand /dev/fuse to the container's init");
+  if (burrow_sync_expect (sync_fd, SYNC_OVERLAY_FUSE_MOUNTED, "the container's init", err) < 0
+      || start_helper (plan, fuse, init_pid, new_userns, setgroups_allowed, err) < 0)
+    return -1;
+  /* Only the helper may hold the device now (see mount_fuse). */
+  close (steal_fd (&fuse));
+  if (burrow_sync_send (sync_fd, SYNC_OVERLAY_FUSE_DONE, 0, NULL) < 0)
+    return burrow_fail_errno (err, "overlay: tell the container's init");
+  return await_serving (plan, sync_fd, err);
 }
 
 static void

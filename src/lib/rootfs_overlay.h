@@ -66,17 +66,15 @@ int burrow_overlay_parse (const struct burrow_context *ctx, const struct burrow_
 int burrow_overlay_prepare (struct burrow_overlay_plan *plan, const struct burrow_spec *spec,
                             const struct burrow_state_dir *d, struct burrow_error *err);
 /* Init, in its namespaces, before any other mount: mount the overlay on root.path.
-   sync_fd: for the FUSE path, the init hands /dev/fuse to the runtime and waits. */
+   sync_fd: for the FUSE path, the init asks the runtime for /dev/fuse and waits. */
 int burrow_overlay_mount_init (struct burrow_overlay_plan *plan, const struct burrow_spec *spec,
                                int sync_fd, struct burrow_error *err);
-/* Runtime, when the init sent SYNC_OVERLAY_FUSE: receive the fd and start the helper in
-   the init's user namespace. */
-int burrow_overlay_start_helper (struct burrow_overlay_plan *plan, int sync_fd, pid_t init_pid,
-                                 bool new_userns, bool setgroups_allowed, struct burrow_error *err);
-/* Runtime, after SYNC_OVERLAY_FUSE_DONE: wait (20 s at most) until the init reports that
-   the helper answers. */
-int burrow_overlay_await_serving (const struct burrow_overlay_plan *plan, int sync_fd,
-                                  struct burrow_error *err);
+/* Runtime, when the init sent SYNC_OVERLAY_FUSE: open /dev/fuse in the init's user
+   namespace (outside the container's cgroup, whose device rules may refuse it), hand it
+   to the init, start the helper on it once the init mounted it, and wait (20 s at most)
+   until the init reports that the helper answers. */
+int burrow_overlay_serve_fuse (struct burrow_overlay_plan *plan, int sync_fd, pid_t init_pid,
+                               bool new_userns, bool setgroups_allowed, struct burrow_error *err);
 /* Runtime: create failed: stop the helper and append its last words to err. */
 void burrow_overlay_abort (struct burrow_overlay_plan *plan, const struct burrow_state_dir *d,
                            struct burrow_error *err);

@@ -108,11 +108,9 @@ await_ready (struct burrow_init_args *a, int fd, pid_t pid, struct burrow_error 
         {
           if (m.msg[0])
             burrow_log (BURROW_LOG_DEBUG, "overlay: using FUSE: %s", m.msg);
-          if (burrow_overlay_start_helper (a->overlay, fd, pid, a->new_userns, a->setgroups_allowed,
-                                           err)
-                  < 0
-              || burrow_sync_send (fd, SYNC_OVERLAY_FUSE_DONE, 0, NULL) < 0
-              || burrow_overlay_await_serving (a->overlay, fd, err) < 0)
+          if (burrow_overlay_serve_fuse (a->overlay, fd, pid, a->new_userns, a->setgroups_allowed,
+                                         err)
+              < 0)
             return -1;
           continue;
         }

@@ -4,13 +4,16 @@
    | step | direction      | message          | meaning                                        |
    |------|----------------|------------------|------------------------------------------------|
    | 1    | runtime → init | SYNC_MAPS_DONE   | maps written (or no user ns); errnum: host pid  |
-   | 1a   | init → runtime | SYNC_OVERLAY_FUSE | (FUSE overlay root) FUSE mounted; fd follows   |
-   | 1a'  | runtime → init | SYNC_OVERLAY_FUSE_DONE | helper started on it; init waits for it   |
-   | 1a'' | init → runtime | SYNC_OVERLAY_SERVING | the helper answered; the runtime gives up after 20 s |
-   | 2    | init → runtime | SYNC_HOOKS       | (hooks) mounts done, before pivot_root         |
-   | 2'   | runtime → init | SYNC_HOOKS_DONE  | prestart and createRuntime hooks succeeded     |
-   | 3    | init → runtime | SYNC_READY       | root set up; init now waits on the exec fifo   |
-   | any  | init → runtime | SYNC_ERROR       | {errno, message}; the init exits after it       |
+   | 1a   | init → runtime | SYNC_OVERLAY_FUSE | (FUSE overlay root) give me a /dev/fuse    |
+   | 1b   | runtime → init | SYNC_OVERLAY_FUSE_DEV | the device, opened in the init's user ns; fd
+   follows | | 1c   | init → runtime | SYNC_OVERLAY_FUSE_MOUNTED | FUSE mounted on root.path; init
+   closed the fd | | 1d   | runtime → init | SYNC_OVERLAY_FUSE_DONE | helper started on it; init
+   waits for it   | | 1e   | init → runtime | SYNC_OVERLAY_SERVING | the helper answered; the
+   runtime gives up after 20 s | | 2    | init → runtime | SYNC_HOOKS       | (hooks) mounts done,
+   before pivot_root         | | 2'   | runtime → init | SYNC_HOOKS_DONE  | prestart and
+   createRuntime hooks succeeded     | | 3    | init → runtime | SYNC_READY       | root set up;
+   init now waits on the exec fifo   | | any  | init → runtime | SYNC_ERROR       | {errno,
+   message}; the init exits after it       |
 
    After SYNC_READY the socket is closed: `start` talks to the init through the exec fifo
    (it opens it for reading; the init writes nothing and execs, or writes an error). */
@@ -29,11 +32,13 @@ enum burrow_sync_type
   SYNC_PID,        /* exec: the host pid of the joined process, in errnum */
   SYNC_HOOKS,      /* init: mounts done; runtime: run prestart and createRuntime hooks */
   SYNC_HOOKS_DONE, /* runtime: they succeeded; init: go on to pivot_root */
-  /* overlay root (rootfs_overlay.c): the init mounted FUSE on root.path; the next
-     message carries the /dev/fuse fd (SCM_RIGHTS); msg: why kernel overlayfs was not used */
+  /* overlay root (rootfs_overlay.c): the init needs a /dev/fuse; msg: why kernel overlayfs
+     was not used. The runtime opens it outside the container's cgroup (device rules). */
   SYNC_OVERLAY_FUSE,
-  SYNC_OVERLAY_FUSE_DONE, /* runtime: the helper runs on that fd; init: wait for it */
-  SYNC_OVERLAY_SERVING,   /* init: the helper answered (the runtime waits a bounded time) */
+  SYNC_OVERLAY_FUSE_DEV,     /* runtime: the next message carries the fd (SCM_RIGHTS) */
+  SYNC_OVERLAY_FUSE_MOUNTED, /* init: mounted on root.path, its copy closed */
+  SYNC_OVERLAY_FUSE_DONE,    /* runtime: the helper runs on that fd; init: wait for it */
+  SYNC_OVERLAY_SERVING,      /* init: the helper answered (the runtime waits a bounded time) */
 };
 
 struct burrow_sync_msg

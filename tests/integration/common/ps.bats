@@ -103,6 +103,23 @@ ppid_of ()
   [ "${#lines[@]}" -eq 3 ]
 }
 
+@test "ps -o comm,pid: command names holding spaces, in and out of the container, do not shift the PID column" {
+  # The shell names itself (a builtin's redirection: /proc/self is the shell), then waits.
+  set_args sh -c 'printf "in words" >/proc/self/comm; probe sleep 100 & wait'
+  burrow run -d --bundle "$BUNDLE" pscomm >/dev/null 2>&1 </dev/null
+  container_pid pscomm >/dev/null
+  wait_for_pids pscomm 2
+  sh -c 'printf "out words" >/proc/self/comm; sleep 100' &
+  local outside=$!
+  capture --separate-stderr burrow ps pscomm -- -o comm,pid
+  kill "$outside"
+  wait "$outside" || true
+  expect_status 0
+  [ "${#lines[@]}" -eq 3 ]
+  [[ ${lines[1]} =~ ^in\ words\ +[0-9]+$ || ${lines[2]} =~ ^in\ words\ +[0-9]+$ ]]
+  refute grep -q "out words" <<<"$output"
+}
+
 @test "ps of a header without PID, and ps failing, are errors" {
   set_args probe sleep 100
   burrow run -d --bundle "$BUNDLE" psnopid >/dev/null 2>&1 </dev/null

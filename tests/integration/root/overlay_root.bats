@@ -97,18 +97,42 @@ fallback_to_fuse ()
   chmod -R u+rwX "$up"
 }
 
-@test "/dev/fuse that cannot be opened: the error names /dev/fuse, nothing left behind" {
+@test "/dev/fuse that cannot be opened (no driver): the error names /dev/fuse, nothing left behind" {
   [[ -c /dev/fuse ]] || skip "no /dev/fuse on this host"
   use_userns
   use_overlay fuse
   set_args true
-  # A /dev/fuse only host root may open, in a mount namespace of this test's own.
-  local fake=$BATS_TEST_TMPDIR/fuse0600
-  : >"$fake"
-  chmod 0600 "$fake"
+  # The runtime opens /dev/fuse (as host root here, in the container's user namespace):
+  # give it one whose driver is missing, as on a host without the fuse module, in a mount
+  # namespace of this test's own.
+  local fake=$BATS_TEST_TMPDIR/fuse-nodriver
+  mknod "$fake" c 4095 0
   capture --separate-stderr unshare --mount --propagation private sh -c \
     'mount --bind "$1" /dev/fuse && shift && exec "$@"' sh "$fake" \
     "$BURROW" --root "$BURROW_STATE" run --bundle "$BUNDLE" nf1
-  expect_one_line_error "/dev/fuse" "permission denied"
+  expect_one_line_error "/dev/fuse" "no such device"
   assert_bad_input_left_nothing nf1
+}
+
+@test "/dev/fuse a rootless caller may not open (0600): the error names /dev/fuse, nothing left behind" {
+  [[ -n ${BURROW_TEST_UID:-} ]] || skip "no unprivileged test user (tests/lib/setup-host.sh makes it)"
+  [[ -c /dev/fuse && -n $(overlay_helper) ]] || skip "no FUSE helper or /dev/fuse"
+  local ub=$BATS_TEST_TMPDIR/ubundle ustate=$BATS_TEST_TMPDIR/ustate
+  mkdir -p "$ub" "$ustate"
+  cp -a "$BUNDLE/rootfs" "$ub/rootfs"
+  chown -R "$BURROW_TEST_UID:$BURROW_TEST_GID" "$ub" "$ustate"
+  chmod 0700 "$ustate"
+  local as_user=(setpriv --reuid="$BURROW_TEST_UID" --regid="$BURROW_TEST_GID" --init-groups
+                 env HOME="$BURROW_TEST_HOME" XDG_RUNTIME_DIR="/run/user/$BURROW_TEST_UID")
+  "${as_user[@]}" "$BURROW" spec --rootless --overlay=fuse -b "$ub" </dev/null
+  "${as_user[@]}" sh -c 'jq ".process.args = [\"true\"]" "$1/config.json" >"$1/c" && mv "$1/c" "$1/config.json"' sh "$ub"
+  # The real device node, but 0600 root's: what the user meets on a host that ships it so.
+  local fake=$BATS_TEST_TMPDIR/fuse0600
+  mknod -m 0600 "$fake" c 10 229
+  capture --separate-stderr unshare --mount --propagation private sh -c \
+    'mount --bind "$1" /dev/fuse && shift && exec "$@"' sh "$fake" \
+    "${as_user[@]}" "$BURROW" --root "$ustate" run --bundle "$ub" nf2
+  expect_one_line_error "/dev/fuse" "permission denied"
+  [ -z "$(ls -A "$ustate")" ]
+  [ -z "$(pgrep -f "upperdir=$ustate" || true)" ]
 }

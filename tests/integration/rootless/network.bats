@@ -71,10 +71,13 @@ until_answer ()
   done
 }
 
-# The helper of a container, from its state file.
+# The helper of a container, as `burrow state` shows it (its state file says the same).
 helper_pid ()
 {
-  jq -r '.network.helperPid' "$BURROW_STATE/$1/state.json"
+  local shown
+  shown=$(burrow state "$1" | jq -r '.network.helperPid')
+  [ "$shown" = "$(jq -r '.network.helperPid' "$BURROW_STATE/$1/state.json")" ] || return 1
+  echo "$shown"
 }
 
 @test "the container gets tap0 with 10.0.2.100/24, MTU 65520, a default route via 10.0.2.2, lo up" {
