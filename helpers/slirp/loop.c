@@ -6,6 +6,7 @@
 #include "slirp_helper.h"
 
 #include "error.h"
+#include "refusal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -291,6 +292,16 @@ run_timers (struct loop *l)
   while (fired);
 }
 
+/* The guard turned the frame away: the guest hears so at once (refusal.h). */
+static void
+refuse (struct loop *l, size_t len)
+{
+  uint8_t reply[REFUSAL_MAX];
+  size_t n = slirp_refusal_build (l->frame, len, reply, sizeof reply);
+  if (n)
+    tap_writer_send (&l->out, reply, n);
+}
+
 static void
 drain_tap (struct loop *l)
 {
@@ -307,8 +318,12 @@ drain_tap (struct loop *l)
             }
           break;
         }
-      if (!l->guard.enabled || loopback_guard_allows (&l->guard, l->frame, n))
+      enum guard_verdict v
+          = l->guard.enabled ? loopback_guard_check (&l->guard, l->frame, n) : GUARD_PASS;
+      if (v == GUARD_PASS)
         slirp_input (l->slirp, l->frame, (int)n);
+      else if (v == GUARD_REFUSE)
+        refuse (l, (size_t)n);
     }
   tap_writer_flush (&l->out);
 }

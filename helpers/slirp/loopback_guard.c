@@ -2,9 +2,10 @@
    libslirp's own flag also breaks the replies of published UDP ports when the client is
    on the host's loopback (the reply to the gateway address is no longer translated to
    127.0.0.1, so it is lost). Here the guest may not open anything towards the gateway
-   (10.0.2.2, fd00::2, which libslirp maps to the host's loopback): TCP SYNs are dropped,
-   and UDP passes only as a reply to a datagram that came from that address and port
-   (a published port's traffic), remembered when libslirp sends it to the guest. */
+   (10.0.2.2, fd00::2, which libslirp maps to the host's loopback): TCP SYNs are refused
+   (refusal.c answers them with a RST), and UDP passes only as a reply to a datagram that
+   came from that address and port (a published port's traffic), remembered when libslirp
+   sends it to the guest; other UDP is refused with a port unreachable. */
 #include "config.h"
 #include "slirp_helper.h"
 
@@ -102,25 +103,29 @@ loopback_guard_note_to_guest (struct loopback_guard *g, const uint8_t *frame, si
       = (struct guard_flow){ .gw_port = gw_port, .guest_port = guest_port, .v6 = v.v6, .used = true };
 }
 
-bool
-loopback_guard_allows (const struct loopback_guard *g, const uint8_t *frame, size_t len)
+enum guard_verdict
+loopback_guard_check (const struct loopback_guard *g, const uint8_t *frame, size_t len)
 {
   struct ip_view v;
   if (!g->enabled || !view (g, frame, len, &v) || !v.dst_gw)
-    return true;
+    return GUARD_PASS;
   if (v.proto == PROTO_TCP)
-    return v.l4_len >= 14 && !((v.l4[13] & TCP_SYN) && !(v.l4[13] & TCP_ACK));
+    {
+      if (v.l4_len < 14)
+        return GUARD_DROP;
+      return (v.l4[13] & TCP_SYN) && !(v.l4[13] & TCP_ACK) ? GUARD_REFUSE : GUARD_PASS;
+    }
   if (v.proto == PROTO_UDP)
     {
       if (v.later_fragment)
-        return true; /* its first fragment decided: without it nothing is reassembled */
+        return GUARD_PASS; /* its first fragment decided: without it nothing is reassembled */
       if (v.l4_len < 8)
-        return false;
+        return GUARD_DROP;
       for (unsigned int i = 0; i < GUARD_FLOWS; i++)
         if (same_flow (&g->flows[i], port_at (v.l4 + 2), port_at (v.l4), v.v6))
-          return true;
-      return false;
+          return GUARD_PASS;
+      return GUARD_REFUSE;
     }
   /* ICMP (ping) is answered by libslirp itself; anything else has no business there. */
-  return v.proto == 1 || v.proto == 58;
+  return v.proto == 1 || v.proto == 58 ? GUARD_PASS : GUARD_DROP;
 }

@@ -92,8 +92,15 @@ struct loopback_guard
 void loopback_guard_init (struct loopback_guard *g, const struct slirp_opts *o);
 /* A frame libslirp sends to the guest. */
 void loopback_guard_note_to_guest (struct loopback_guard *g, const uint8_t *frame, size_t len);
-/* A frame from the guest: false to drop it. */
-bool loopback_guard_allows (const struct loopback_guard *g, const uint8_t *frame, size_t len);
+/* A frame from the guest: to libslirp, dropped, or answered with a refusal (refusal.h). */
+enum guard_verdict
+{
+  GUARD_PASS,
+  GUARD_DROP,
+  GUARD_REFUSE,
+};
+enum guard_verdict loopback_guard_check (const struct loopback_guard *g, const uint8_t *frame,
+                                         size_t len);
 
 /* tap_writer.c: frames to the guest; pure ACKs coalesced within a batch (see there). */
 #define TAP_PENDING_ACKS 8

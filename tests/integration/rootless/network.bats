@@ -91,19 +91,29 @@ helper_pid ()
   [[ $output == *$'tap0\t00000000\t0202000A'* ]] || { echo "$output"; false; }
 }
 
-@test "host loopback through 10.0.2.2: refused by default, reached with allow-host-loopback (TCP and UDP)" {
+# refused_at_once NAME tcp|udp ADDR PORT: the container's probe is turned away with
+# "Connection refused" (a RST, a port unreachable) well before its 3 s timeout.
+refused_at_once ()
+{
+  local t0 ms
+  set_args probe net-send "$2" "$3" "$4" denied
+  t0=$(date +%s%N)
+  capture burrow run --bundle "$BUNDLE" "$1"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  expect_status 1
+  expect_contains "$output" "net-send: refused: Connection refused"
+  (( ms < 1500 )) || { echo "$2 to $3 refused only after $ms ms"; false; }
+}
+
+@test "host loopback through 10.0.2.2: refused at once by default, reached with allow-host-loopback (TCP and UDP)" {
   local tp up
   tp=$(free_port)
   up=$(free_port)
   host_server tcp "$tp"
   host_server udp "$up"
   use_network
-  set_args probe net-send tcp 10.0.2.2 "$tp" denied
-  capture burrow run --bundle "$BUNDLE" deny-tcp
-  expect_status 1
-  set_args probe net-send udp 10.0.2.2 "$up" denied
-  capture burrow run --bundle "$BUNDLE" deny-udp
-  expect_status 1
+  refused_at_once deny-tcp tcp 10.0.2.2 "$tp"
+  refused_at_once deny-udp udp 10.0.2.2 "$up"
 
   set_cfg '.annotations["run.burrow.network.allow-host-loopback"] = "true"'
   set_args probe net-send tcp 10.0.2.2 "$tp" over-tcp
@@ -114,6 +124,24 @@ helper_pid ()
   capture burrow run --bundle "$BUNDLE" allow-udp
   expect_status 0
   expect_line echo:over-udp
+}
+
+@test "host loopback through fd00::2 (IPv6): refused at once by default, reached with allow-host-loopback" {
+  [[ -e /proc/net/if_inet6 ]] || skip "the host has no IPv6"
+  local tp up
+  tp=$(free_port)
+  up=$(free_port)
+  host_server tcp "$tp" ::1
+  host_server udp "$up" ::1
+  use_network ipv6=true
+  refused_at_once deny-tcp6 tcp fd00::2 "$tp"
+  refused_at_once deny-udp6 udp fd00::2 "$up"
+
+  set_cfg '.annotations["run.burrow.network.allow-host-loopback"] = "true"'
+  set_args probe net-send tcp fd00::2 "$tp" over-tcp6
+  capture burrow run --bundle "$BUNDLE" allow-tcp6
+  expect_status 0
+  expect_line echo:over-tcp6
 }
 
 @test "burrow spec --network slirp --publish --allow-host-loopback writes the namespace and annotations" {
