@@ -59,6 +59,8 @@ int slirp_opts_parse (int argc, char **argv, struct slirp_opts *o, struct burrow
 /* tap.c: a child joins the target user and network namespaces, creates the tap device
    (configured when o->configure) and sends its fd back. Returns the fd. */
 int slirp_tap_open (const struct slirp_opts *o, struct burrow_error *err);
+/* Whether its frames carry a struct virtio_net_hdr first (IFF_VNET_HDR). */
+bool slirp_tap_has_vnet_hdr (int fd);
 
 /* api.c: the JSON API socket (slirp4netns' protocol). */
 struct slirp_api;
@@ -116,6 +118,7 @@ struct tap_pending_ack
 struct tap_writer
 {
   int fd;
+  bool vnet_hdr; /* each frame after a struct virtio_net_hdr */
   bool batching; /* set while guest frames are fed to libslirp */
   int n;
   struct tap_pending_ack acks[TAP_PENDING_ACKS];

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <net/route.h>
@@ -181,14 +182,31 @@ make_tap (const struct slirp_opts *o, struct burrow_error *err)
                             "user; distributions ship it 0666)");
       return burrow_fail (err, e, "open " TUN_DEVICE);
     }
-  struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+  /* With a virtio-net header on each frame (tap_writer.c says why), if the kernel has it. */
+  struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
   snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "%s", o->tapname);
-  if (ioctl (fd, TUNSETIFF, &ifr) < 0)
+  int r = ioctl (fd, TUNSETIFF, &ifr);
+  if (r < 0 && errno == EINVAL)
+    {
+      ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+      r = ioctl (fd, TUNSETIFF, &ifr);
+    }
+  if (r < 0)
     return burrow_fail_errno (err, "create tap device `%s` (" TUN_DEVICE " TUNSETIFF)",
                               o->tapname);
   if (o->configure && configure (o, err) < 0)
     return -1;
   return steal_fd (&fd);
+}
+
+bool
+slirp_tap_has_vnet_hdr (int fd)
+{
+  struct ifreq ifr = { 0 };
+  int size = 0;
+  /* The header is struct virtio_net_hdr only at its default size. */
+  return ioctl (fd, TUNGETIFF, &ifr) == 0 && (ifr.ifr_flags & IFF_VNET_HDR)
+         && ioctl (fd, TUNGETVNETHDRSZ, &size) == 0 && size == (int)sizeof (struct virtio_net_hdr);
 }
 
 /* The child's report: an error, or (with the fd attached) errnum 0. */
