@@ -177,6 +177,9 @@ net=$(run_ms 1)
 gbit () { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mkdir -p "$results"
+# The hand-written part of the results (what was tried, from "## " on) survives a re-run.
+notes=
+[[ -f $results/network.md ]] && notes=$(sed -n '/^## /,$p' "$results/network.md")
 {
   echo "# User-mode network: burrow-slirp against slirp4netns"
   echo
@@ -196,5 +199,6 @@ mkdir -p "$results"
   echo
   echo "\`burrow run\` of /bin/true (rootless, median of $run_n): ${plain} ms without a network," \
     "${net} ms with run.burrow.network=slirp: the network adds $(awk -v a="$net" -v b="$plain" 'BEGIN { printf "%.2f", a - b }') ms."
+  [[ -z $notes ]] || printf '\n%s\n' "$notes"
 } >"$results/network.md"
 cat "$results/network.md"
