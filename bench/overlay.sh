@@ -8,11 +8,16 @@
 # warm: what a container starting on a used image sees), REPS times; the median is kept.
 # Writes bench/results/overlay.md (or $1). Usage: bench/overlay.sh [RESULT_FILE]
 # Environment: BENCH_DIR (work directory, default /var/tmp/burrow-bench-overlay; needs
-# about 4 GiB), REPS (default 3), BURROW_OVERLAY (the helper, default ./burrow-overlay).
+# about 4 GiB), REPS (default 3), BURROW_OVERLAY (the helper, default ./burrow-overlay),
+# WORKLOADS (some of: find ls copyup_small copyup_big read untar; default all) and IMPLS
+# (some of: kernel fuse-overlayfs burrow-overlay; default all). With either set, the
+# table goes to RESULT_FILE only when one is given (else to stdout), as a partial run.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+partial=${WORKLOADS:+1}${IMPLS:+1}
 result=${1:-$top/bench/results/overlay.md}
+[[ -z $partial || -n ${1:-} ]] || result=/dev/stdout
 work=${BENCH_DIR:-/var/tmp/burrow-bench-overlay}
 reps=${REPS:-3}
 export BURROW=${BURROW:-$top/burrow}
@@ -42,7 +47,7 @@ ovl_helper ()
   esac
 }
 
-impls=(kernel fuse-overlayfs burrow-overlay)
+read -r -a impls <<<"${IMPLS:-kernel fuse-overlayfs burrow-overlay}"
 lower=$work/lower1
 
 make_lower ()
@@ -69,12 +74,29 @@ make_lower ()
   touch "$work/.ready"
 }
 
-# fresh IMPL: a new mount on empty upper and work directories.
+# fresh IMPL: a new mount on empty upper and work directories. The last run's are moved
+# aside, not removed: ext4 without a journal (this host's) avoids reusing an inode freed in
+# the last minutes and scans past each one on every create, so removing one run's 20k files
+# makes the next run's untar several times slower, whichever overlay it measures.
 fresh ()
 {
-  rm -rf "$work/upper" "$work/work" "$work/merged"
+  discard
   ovl_mount "$1" "$work"
 }
+discard ()
+{
+  local d
+  mkdir -p "$work/trash"
+  for d in upper work merged; do
+    [[ -e $work/$d ]] && mv "$work/$d" "$work/trash/$d.$((++trashed))"
+  done
+  return 0
+}
+trashed=0
+# empty_trash: remove what discard kept (at the start and the end); drop_big: only its
+# large files (between workloads: few inodes, much disk).
+empty_trash () { rm -rf "$work/trash"; }
+drop_big () { find "$work/trash" -type f -size +100M -delete; }
 
 # timed CMD...: seconds CMD took (to stdout), its output thrown away.
 timed ()
@@ -98,7 +120,11 @@ w_copyup_big () { echo x >>"$work/merged/big"; sync -f "$work/merged/big"; }
 w_read () { dd if="$work/merged/big-read" of=/dev/null bs=1M status=none; }
 w_untar () { mkdir "$work/merged/untar" && tar -C "$work/merged/untar" -xf "$work/archive.tar" && sync -f "$work/merged/untar"; }
 
-workloads=(w_find w_ls w_copyup_small w_copyup_big w_read w_untar)
+workloads=()
+for w in ${WORKLOADS:-find ls copyup_small copyup_big read untar}; do
+  declare -F "w_$w" >/dev/null || die "unknown workload $w (find ls copyup_small copyup_big read untar)"
+  workloads+=("w_$w")
+done
 declare -A label=(
   [w_find]="(a) find + stat, 100k files"
   [w_ls]="(b) ls -l, 10,000 entries"
@@ -112,21 +138,30 @@ declare -A median
 median_of () { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 make_lower
+# The implementations take turns within each repetition, so a host busy with other work
+# slows each of them alike.
+empty_trash
 for w in "${workloads[@]}"; do
-  for impl in "${impls[@]}"; do
-    times=()
-    for _ in $(seq 1 "$reps"); do
+  declare -A runs=()
+  for _ in $(seq 1 "$reps"); do
+    for impl in "${impls[@]}"; do
       fresh "$impl"
-      times+=("$(timed "$w")")
+      runs[$impl]+=" $(timed "$w")"
       ovl_umount "$work"
     done
-    median[$w,$impl]=$(median_of "${times[@]}")
-    say "$(printf '%-32s %-15s %8.3f s  (runs: %s)' "${label[$w]}" "$impl" "${median[$w,$impl]}" "${times[*]}")"
   done
+  for impl in "${impls[@]}"; do
+    # shellcheck disable=SC2086
+    median[$w,$impl]=$(median_of ${runs[$impl]})
+    say "$(printf '%-32s %-15s %8.3f s  (runs:%s)' "${label[$w]}" "$impl" "${median[$w,$impl]}" "${runs[$impl]}")"
+  done
+  unset runs
+  discard
+  drop_big
 done
-rm -rf "$work/upper" "$work/work" "$work/merged"
+empty_trash
 
-ratio () { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
+ratio () { if [[ $2 == 0 || $1 == 0 ]]; then echo -; else echo "$(echo "scale=2; $1 / $2" | bc -l | sed "s/^\\./0./")x"; fi; }
 {
   echo "# Overlay benchmark"
   echo
@@ -137,8 +172,8 @@ ratio () { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
   echo "| workload | kernel overlayfs | fuse-overlayfs | burrow-overlay | vs fuse-overlayfs | vs kernel |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   for w in "${workloads[@]}"; do
-    k=${median[$w,kernel]} f=${median[$w,fuse-overlayfs]} b=${median[$w,burrow-overlay]}
-    printf '| %s | %.3f | %.3f | %.3f | %sx | %sx |\n' "${label[$w]}" "$k" "$f" "$b" \
+    k=${median[$w,kernel]:-0} f=${median[$w,fuse-overlayfs]:-0} b=${median[$w,burrow-overlay]:-0}
+    printf '| %s | %.3f | %.3f | %.3f | %s | %s |\n' "${label[$w]}" "$k" "$f" "$b" \
       "$(ratio "$f" "$b")" "$(ratio "$k" "$b")"
   done
   echo
@@ -149,4 +184,4 @@ ratio () { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
   echo
   echo "Targets (issue #7): at least 2x fuse-overlayfs on (a), (b) and (e); no slower on (c) and (d)."
 } >"$result"
-cat "$result"
+[[ $result == /dev/stdout ]] || cat "$result"

@@ -13,6 +13,8 @@
 struct dir_handle
 {
   struct ovl_dirlist list;
+  ino_t dot_ino;    /* "." and "..": a zero d_ino makes readdir(3) skip the entry */
+  ino_t dotdot_ino;
 };
 
 void
@@ -28,6 +30,11 @@ ovl_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   pthread_mutex_lock (&fs->lock);
   struct ovl_node *node = ovl_node_get (fs, ino);
   int r = !node ? -ESTALE : !S_ISDIR (node->type) ? -ENOTDIR : ovl_dir_list (fs, node, &h->list, false);
+  if (r == 0)
+    {
+      h->dot_ino = node->ino;
+      h->dotdot_ino = node->parent ? node->parent->ino : node->ino;
+    }
   pthread_mutex_unlock (&fs->lock);
   if (r < 0)
     {
@@ -97,7 +104,7 @@ do_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_
       if (!plus)
         {
           struct stat st = { 0 };
-          st.st_ino = i < 2 ? 0 : h->list.ents[i - 2].ino;
+          st.st_ino = i == 0 ? h->dot_ino : i == 1 ? h->dotdot_ino : h->list.ents[i - 2].ino;
           st.st_mode = i < 2 ? S_IFDIR : (mode_t)h->list.ents[i - 2].type << 12;
           n = fuse_add_direntry (req, buf + pos, size - pos, name, &st, (off_t)i + 1);
           if (n > size - pos)
@@ -113,6 +120,7 @@ do_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_
           /* "." and "..", or a name gone since opendir: no reference given */
           memset (&e, 0, sizeof e);
           e.attr.st_mode = S_IFDIR;
+          e.attr.st_ino = i == 0 ? h->dot_ino : h->dotdot_ino;
           if (i >= 2)
             continue;
         }

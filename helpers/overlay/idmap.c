@@ -1,5 +1,6 @@
-/* idmap.c: uidmapping=/gidmapping= (fuse-overlayfs' syntax) and squash_to_*: ids stored
-   on disk are host ids, ids the kernel sees are container ids. */
+/* idmap.c: uidmapping=/gidmapping= (fuse-overlayfs' syntax and field order: HOST:CONTAINER:
+   COUNT, the id on disk first) and squash_to_*: ids stored on disk are host ids, ids the
+   kernel sees are container ids. */
 #include "config.h"
 #include "overlay.h"
 
@@ -22,7 +23,8 @@ parse_u32 (const char **s, uint32_t *out)
   return 0;
 }
 
-/* "C:H:N[:C:H:N...]"; appends to *out. */
+/* "H:C:N[:H:C:N...]" (host, container, count, as fuse-overlayfs reads them); appends to
+   *out. */
 int
 ovl_parse_idmap (const char *spec, struct ovl_idmap **out, size_t *n)
 {
@@ -30,7 +32,7 @@ ovl_parse_idmap (const char *spec, struct ovl_idmap **out, size_t *n)
   while (*p)
     {
       struct ovl_idmap m;
-      if (parse_u32 (&p, &m.container) < 0 || *p++ != ':' || parse_u32 (&p, &m.host) < 0
+      if (parse_u32 (&p, &m.host) < 0 || *p++ != ':' || parse_u32 (&p, &m.container) < 0
           || *p++ != ':' || parse_u32 (&p, &m.count) < 0 || m.count == 0)
         return -1;
       if (*p == ':')

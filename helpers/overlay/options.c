@@ -21,8 +21,8 @@ const char ovl_usage[]
       "  -o lowerdir=A:B:C        lower layers, top first\n"
       "  -o upperdir=U            the writable layer\n"
       "  -o workdir=W             scratch directory on the same filesystem as U\n"
-      "  -o uidmapping=C:H:N[:C:H:N...]  show host uid H..H+N-1 as C..C+N-1\n"
-      "  -o gidmapping=C:H:N[:...]       the same for gids\n"
+      "  -o uidmapping=H:C:N[:H:C:N...]  show host uid H..H+N-1 as C..C+N-1\n"
+      "  -o gidmapping=H:C:N[:...]       the same for gids\n"
       "  -o squash_to_root        every file appears owned by 0:0\n"
       "  -o squash_to_uid=N, squash_to_gid=N   every file appears owned by N\n"
       "  -o static_nlink          directories report a link count of 1\n"
@@ -100,7 +100,7 @@ parse_one (struct ovl_options *opt, char *o)
     {
       if (ovl_parse_idmap (value, &opt->uidmap, &opt->n_uidmap) < 0)
         {
-          fprintf (stderr, "burrow-overlay: uidmapping=%s: want CONTAINER:HOST:COUNT[:...]\n",
+          fprintf (stderr, "burrow-overlay: uidmapping=%s: want HOST:CONTAINER:COUNT[:...]\n",
                    value);
           return -1;
         }
@@ -109,7 +109,7 @@ parse_one (struct ovl_options *opt, char *o)
     {
       if (ovl_parse_idmap (value, &opt->gidmap, &opt->n_gidmap) < 0)
         {
-          fprintf (stderr, "burrow-overlay: gidmapping=%s: want CONTAINER:HOST:COUNT[:...]\n",
+          fprintf (stderr, "burrow-overlay: gidmapping=%s: want HOST:CONTAINER:COUNT[:...]\n",
                    value);
           return -1;
         }

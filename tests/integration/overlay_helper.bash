@@ -357,7 +357,7 @@ case_idmap ()
     "$BURROW_OVERLAY" -o "lowerdir=$sys" "$D/m" || fail "mount of $sys"
     expect_eq "unmapped owner" "$(stat -c %u:%g "$D/m/GPL-3")" 65534:65534
     ovu
-    "$BURROW_OVERLAY" -o "lowerdir=$sys,uidmapping=0:65534:1,gidmapping=0:65534:1" "$D/m" \
+    "$BURROW_OVERLAY" -o "lowerdir=$sys,uidmapping=65534:0:1,gidmapping=65534:0:1" "$D/m" \
       || fail "mount of $sys with a mapping"
     expect_eq "mapped owner" "$(stat -c %u:%g "$D/m/GPL-3")" 0:0
     ovu
@@ -367,7 +367,7 @@ case_idmap ()
     ovm
     touch "$D/m/new"
   else
-    ovm "uidmapping=0:0:1:5:1005:10,gidmapping=0:0:1:5:2005:10"
+    ovm "uidmapping=0:0:1:1005:5:10,gidmapping=0:0:1:2005:5:10"
     expect_eq "mapped owner" "$(stat -c %u:%g "$D/m/a")" 0:0
     touch "$D/m/new"
     chown 7:8 "$D/m/new"
@@ -375,7 +375,7 @@ case_idmap ()
     expect_eq "chown on disk" "$(stat -c %u:%g "$D/u/new")" 1007:2008
   fi
   ovu
-  ovm "uidmapping=100:1:1,gidmapping=200:1:1"
+  ovm "uidmapping=1:100:1,gidmapping=1:200:1"
   expect_eq "unmapped owner" "$(stat -c %u:%g "$D/m/a")" 65534:65534
   ovu
   ovm "squash_to_uid=0,squash_to_gid=0"

@@ -107,6 +107,10 @@ load ../lib/overlay_semantics
   ovl_passes burrow-overlay idmap uidmapping=0:1000:100,gidmapping=0:1000:100
 }
 
+@test "uidmapping/gidmapping with writes, several ranges: burrow-overlay shows and stores what fuse-overlayfs does" {
+  ovl_same_as burrow-overlay fuse-overlayfs idmapw uidmapping=0:1000:100:200:0:50,gidmapping=0:1000:100:200:0:50
+}
+
 @test "squash_to_root: burrow-overlay" {
   ovl_passes burrow-overlay squash squash_to_root
 }

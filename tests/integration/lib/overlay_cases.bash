@@ -237,6 +237,37 @@ case_idmap_check ()
   same "$(stat -c %u:%g "$1/lower1/f")" 3:4 "lower owner"
 }
 
+# ---- uid/gid mapping with writes (FUSE helpers), several ranges: run with
+# uidmapping=0:1000:100:200:0:50 (and the same gids): on disk 0..99 show as 1000..1099,
+# 200..249 as 0..49. The check prints the owners on disk, so that two helpers given the
+# same option can be compared.
+case_idmapw_layers ()
+{
+  echo f >"$1/lower1/f"
+  echo g >"$1/lower1/g"
+  mkdir "$1/lower1/d"
+  chown 3:4 "$1/lower1/f"
+  chown 150:150 "$1/lower1/g"
+  chown 210:211 "$1/lower1/d"
+  old "$1/lower1/f" "$1/lower1/g" "$1/lower1/d"
+}
+case_idmapw_ops ()
+{
+  chown 1005:1006 "$1/f"
+  echo new >"$1/d/new"
+  mkdir "$1/d/sub"
+  chown 1:2 "$1/d/sub"
+}
+case_idmapw_check ()
+{
+  local m=$1/merged u=$1/upper
+  same "$(stat -c %u:%g "$m/f" "$m/g" "$m/d" "$m/d/new" "$m/d/sub" | tr '\n' ' ')" \
+    "1005:1006 65534:65534 10:11 0:0 1:2 " "owners seen through the mount (f g d d/new d/sub)"
+  same "$(stat -c %u:%g "$u/f" "$u/d" "$u/d/new" "$u/d/sub" | tr '\n' ' ')" \
+    "5:6 210:211 200:200 201:202 " "owners on disk (f d d/new d/sub)"
+  echo "on disk: $(cd "$u" && stat -c '%n %u:%g' f d d/new d/sub | tr '\n' ' ')"
+}
+
 # ---- squash_to_root: everything shows as owned by root
 case_squash_layers ()
 {

@@ -182,17 +182,25 @@ ovl_passes ()
   fi
 }
 
+# ovl_same_as IMPL REF NAME [EXTRA]: the case passes on REF and on IMPL (both mounted
+# with EXTRA), and IMPL shows what REF shows.
+ovl_same_as ()
+{
+  local impl=$1 ref=$2 name=$3 extra=${4:-} ref_out
+  ovl_require "$impl"
+  ovl_require "$ref"
+  ovl_passes "$ref" "$name" "$extra"
+  ref_out=$output
+  ovl_passes "$impl" "$name" "$extra"
+  if [[ $output != "$ref_out" ]]; then
+    echo "$impl shows another result than $ref:" >&2
+    diff -u <(echo "$ref_out") <(echo "$output") | sed 's/^/  /' >&2
+    return 1
+  fi
+}
+
 # ovl_same_as_kernel IMPL NAME: the case passes on IMPL and shows what the kernel shows.
 ovl_same_as_kernel ()
 {
-  local impl=$1 name=$2 kernel_out
-  ovl_require "$impl"
-  ovl_passes kernel "$name"
-  kernel_out=$output
-  ovl_passes "$impl" "$name"
-  if [[ $output != "$kernel_out" ]]; then
-    echo "$impl shows another result than kernel overlayfs:" >&2
-    diff -u <(echo "$kernel_out") <(echo "$output") | sed 's/^/  /' >&2
-    return 1
-  fi
+  ovl_same_as "$1" kernel "$2"
 }
