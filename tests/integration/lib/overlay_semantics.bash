@@ -100,30 +100,42 @@ ovl_umount ()
 
 # ovl_view DIR: what a user of the mount sees: every entry with type, mode, owner, size
 # and link count (files), mtime as "old" (the layers' fixed time) or "new", symlink
-# targets, file contents and user xattrs (the implementations' own hidden).
+# targets, file contents and user xattrs (the implementations' own hidden). One find and
+# one getfattr for the whole tree: a process per entry made a 900-entry case take 20 s.
 ovl_view ()
 {
-  local m=$1 p old
+  local m=$1 old
   old=$(date -d "$OVL_OLD_TIME" +%s.%N)
   (
     cd "$m" || exit 1
-    find . -mindepth 1 -printf '%y %P\n' | LC_ALL=C sort -k2 | while read -r t p; do
-      case $t in
-        d) stat -c "d $p %a %u:%g" "$p" ;;
-        l) echo "l $p -> $(readlink "$p")" ;;
-        f)
-          stat -c "f $p %a %u:%g size=%s links=%h" "$p"
-          echo "  content: $(head -c 64 "$p" | od -An -c | tr -s ' \n' ' ')"
-          ;;
-        *) stat -c "$t $p %a %u:%g" "$p" ;;
+    local -A xattrs=()
+    local line cur=""
+    while IFS= read -r line; do
+      case $line in
+        "# file: "*) cur=${line#"# file: "} ;;
+        "" | user.overlay.* | user.fuseoverlayfs.*) ;;
+        *) xattrs[$cur]+="  xattr: $line"$'\n' ;;
       esac
-      case $(stat -c %.9Y "$p" 2>/dev/null) in
-        "$old") echo "  mtime: old" ;;
-      esac
-      getfattr -h -d -m '^user\.' "$p" 2>/dev/null \
-        | grep -v -e '^#' -e '^$' -e '^user\.overlay\.' -e '^user\.fuseoverlayfs\.' \
-        | sed 's/^/  xattr: /' || true
-    done
+    done < <(getfattr -R -h -d -m '^user\.' . 2>/dev/null || true)
+    local t p mode owner size links mtime target
+    find . -mindepth 1 -printf '%y\t%P\t%m\t%U:%G\t%s\t%n\t%T@\t%l\n' | LC_ALL=C sort -t $'\t' -k2,2 \
+      | while IFS=$'\t' read -r t p mode owner size links mtime target; do
+        case $t in
+          d) echo "d $p $mode $owner" ;;
+          l) echo "l $p -> $target" ;;
+          f)
+            echo "f $p $mode $owner size=$size links=$links"
+            if [[ $size == 0 ]]; then
+              echo "  content: "
+            else
+              echo "  content: $(head -c 64 "$p" | od -An -c | tr -s ' \n' ' ')"
+            fi
+            ;;
+          *) echo "$t $p $mode $owner" ;;
+        esac
+        if [[ $mtime == "$old"* ]]; then echo "  mtime: old"; fi
+        printf '%s' "${xattrs[$p]:-}"
+      done
   )
 }
 
