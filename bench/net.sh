@@ -1,7 +1,9 @@
 #!/bin/bash
 # net.sh: user-mode network throughput and cost, burrow-slirp against slirp4netns, on the
 # same kind of container (a rootless `burrow run -d` with its own network namespace), one
-# helper at a time started the same way (--configure --mtu, sandbox and seccomp on):
+# helper at a time started the same way (--configure --mtu, sandbox and seccomp on);
+# burrow-slirp twice: as it runs by default (published TCP spliced) and with
+# --hostfwd=slirp (published TCP through libslirp, as slirp4netns does it):
 #   - container -> host: iperf3 client in the container to a server on the host's
 #     127.0.0.1, through 10.0.2.2
 #   - host -> container: iperf3 client on the host to a server in the container, through
@@ -82,15 +84,16 @@ s.shutdown(socket.SHUT_WR); print(s.recv(65536).decode())' "$1" "$2"
 # measure HELPER: one run of each direction; prints "c2h_bps h2c_bps cpu_s_per_gb".
 measure ()
 {
-  local helper=$1 bin hp cpid srv c2h=() h2c=() cpu=() i t0 t1 bytes b1 b2 port
+  local helper=$1 bin hp cpid srv c2h=() h2c=() cpu=() i t0 t1 bytes b1 b2 port extra=()
   as_user "$W/bin/burrow" --root "$W/state" run -d --bundle "$W/b" nb </dev/null >/dev/null 2>&1
   cpid=$(as_user "$W/bin/burrow" --root "$W/state" state nb | jq -r .pid)
   case $helper in
     burrow-slirp) bin=$W/bin/burrow-slirp ;;
+    burrow-slirp-libslirp) bin=$W/bin/burrow-slirp extra=(--hostfwd=slirp) ;;
     slirp4netns) bin=$(command -v slirp4netns) ;;
   esac
   rm -f "$W/api.sock" "$W/ready"
-  as_user "$bin" --configure --mtu="$mtu" --enable-sandbox --enable-seccomp \
+  as_user "$bin" --configure --mtu="$mtu" --enable-sandbox --enable-seccomp "${extra[@]}" \
     --api-socket "$W/api.sock" --ready-fd=3 "$cpid" tap0 3>"$W/ready" >"$W/$helper.log" 2>&1 &
   hp=$!
   pids+=("$hp")
@@ -100,7 +103,8 @@ measure ()
   local child
   child=$(pgrep -P "$hp" | head -1 || true)
   [[ -n $child ]] && hp=$child
-  [[ $(cat "/proc/$hp/comm") == "${helper:0:15}" ]] || die "cannot find the $helper process"
+  [[ $(cat "/proc/$hp/comm") == "$(basename "$bin" | cut -c1-15)" ]] \
+    || die "cannot find the $helper process"
   pids+=("$hp")
   api "$W/api.sock" '{"execute": "add_hostfwd", "arguments": {"proto": "tcp", "host_addr": "127.0.0.1", "host_port": 25201, "guest_port": 5201}}' >/dev/null
   in_ct () { as_user nsenter --preserve-credentials -U -n -t "$cpid" "$@"; }
@@ -158,15 +162,18 @@ run_ms ()
 
 # The helpers take turns, run after run, so that a change in the machine's load falls on
 # both alike.
-bc2h=() bh2c=() bcpu=() sc2h=() sh2c=() scpu=()
+bc2h=() bh2c=() bcpu=() lc2h=() lh2c=() lcpu=() sc2h=() sh2c=() scpu=()
 for r in $(seq "$runs"); do
-  say "run $r of $runs: burrow-slirp, then slirp4netns, ${secs}s per direction, MTU $mtu"
+  say "run $r of $runs: burrow-slirp, burrow-slirp --hostfwd=slirp, slirp4netns, ${secs}s per direction, MTU $mtu"
   read -r a b c < <(measure burrow-slirp)
   bc2h+=("$a") bh2c+=("$b") bcpu+=("$c")
+  read -r a b c < <(measure burrow-slirp-libslirp)
+  lc2h+=("$a") lh2c+=("$b") lcpu+=("$c")
   read -r a b c < <(measure slirp4netns)
   sc2h+=("$a") sh2c+=("$b") scpu+=("$c")
 done
 b_c2h=$(median "${bc2h[@]}") b_h2c=$(median "${bh2c[@]}") b_cpu=$(median "${bcpu[@]}")
+l_c2h=$(median "${lc2h[@]}") l_h2c=$(median "${lh2c[@]}") l_cpu=$(median "${lcpu[@]}")
 s_c2h=$(median "${sc2h[@]}") s_h2c=$(median "${sh2c[@]}") s_cpu=$(median "${scpu[@]}")
 say "burrow run /bin/true with and without the network, $run_n each"
 jq '.process.args = ["/bin/true"]' "$W/b/config.json" >"$W/c.json" && cp "$W/c.json" "$W/b/config.json"
@@ -187,14 +194,15 @@ notes=
     "libslirp $(pkg-config --modversion slirp 2>/dev/null || echo '?'); rootless (user $user); MTU $mtu;" \
     "iperf3 $secs s per run, median of $runs runs; both helpers with --enable-sandbox --enable-seccomp."
   echo
-  echo "| | burrow-slirp | slirp4netns | ratio |"
-  echo "| --- | ---: | ---: | ---: |"
-  echo "| container -> host (10.0.2.2), Gbit/s | $(gbit "$b_c2h") | $(gbit "$s_c2h") | $(ratio "$b_c2h" "$s_c2h")x |"
-  echo "| host -> container (published port), Gbit/s | $(gbit "$b_h2c") | $(gbit "$s_h2c") | $(ratio "$b_h2c" "$s_h2c")x |"
-  echo "| helper CPU s per GB moved | $b_cpu | $s_cpu | $(ratio "$b_cpu" "$s_cpu")x |"
+  echo "| | burrow-slirp | slirp4netns | ratio | burrow-slirp --hostfwd=slirp | ratio |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "| container -> host (10.0.2.2), Gbit/s | $(gbit "$b_c2h") | $(gbit "$s_c2h") | $(ratio "$b_c2h" "$s_c2h")x | $(gbit "$l_c2h") | $(ratio "$l_c2h" "$s_c2h")x |"
+  echo "| host -> container (published port), Gbit/s | $(gbit "$b_h2c") | $(gbit "$s_h2c") | $(ratio "$b_h2c" "$s_h2c")x | $(gbit "$l_h2c") | $(ratio "$l_h2c" "$s_h2c")x |"
+  echo "| helper CPU s per GB moved | $b_cpu | $s_cpu | $(ratio "$b_cpu" "$s_cpu")x | $l_cpu | $(ratio "$l_cpu" "$s_cpu")x |"
   echo
-  echo "Each run, Gbit/s container -> host / host -> container:" \
+  echo "The ratios are against slirp4netns. Each run, Gbit/s container -> host / host -> container:" \
     "burrow-slirp $(for i in "${!bc2h[@]}"; do printf '%s/%s ' "$(gbit "${bc2h[$i]}")" "$(gbit "${bh2c[$i]}")"; done)," \
+    "burrow-slirp --hostfwd=slirp $(for i in "${!lc2h[@]}"; do printf '%s/%s ' "$(gbit "${lc2h[$i]}")" "$(gbit "${lh2c[$i]}")"; done)," \
     "slirp4netns $(for i in "${!sc2h[@]}"; do printf '%s/%s ' "$(gbit "${sc2h[$i]}")" "$(gbit "${sh2c[$i]}")"; done)."
   echo
   echo "\`burrow run\` of /bin/true (rootless, median of $run_n): ${plain} ms without a network," \

@@ -34,6 +34,7 @@ struct hostfwd
   int host_port;
   char guest_addr[INET6_ADDRSTRLEN];
   int guest_port;
+  int splice_id; /* > 0: splice_fwd.c has it, not libslirp */
 };
 
 struct client
@@ -47,6 +48,7 @@ struct client
 struct slirp_api
 {
   Slirp *slirp;
+  struct splice_fwd *fwd; /* NULL: every forward through libslirp */
   const struct slirp_opts *o;
   int listen_fd;
   struct hostfwd *fwds;
@@ -73,12 +75,13 @@ slirp_api_listen (const char *path, struct burrow_error *err)
 }
 
 struct slirp_api *
-slirp_api_new (Slirp *slirp, const struct slirp_opts *o, int listen_fd)
+slirp_api_new (Slirp *slirp, struct splice_fwd *fwd, const struct slirp_opts *o, int listen_fd)
 {
   struct slirp_api *api = calloc (1, sizeof *api);
   if (api == NULL)
     return NULL;
   api->slirp = slirp;
+  api->fwd = fwd;
   api->o = o;
   api->listen_fd = listen_fd;
   api->next_id = 1;
@@ -188,6 +191,52 @@ port_arg (const cJSON *args, const char *key)
   return v->valueint;
 }
 
+/* The guest's own address, which the namespace child's sockets reach over the namespace's
+   loopback (only when the helper configured it: the child exists only then). */
+static bool
+is_guest_itself (const struct slirp_opts *o, const struct sockaddr_storage *g)
+{
+  if (g->ss_family == AF_INET)
+    return ((const struct sockaddr_in *)g)->sin_addr.s_addr == o->guest.s_addr;
+  return memcmp (&((const struct sockaddr_in6 *)g)->sin6_addr, &o->guest6, sizeof o->guest6)
+         == 0;
+}
+
+static int
+slirp_flags (const struct hostfwd *f)
+{
+  return (f->udp ? SLIRP_HOSTFWD_UDP : 0)
+         | (f->host.ss_family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY : 0);
+}
+
+/* TCP to the guest's own address is spliced when it can be, the rest goes through
+   libslirp. -1 with errno (0 when libslirp gave none). */
+static int
+forward_add (struct slirp_api *api, struct hostfwd *f, const struct sockaddr_storage *g,
+             socklen_t glen)
+{
+  if (!f->udp && api->fwd && is_guest_itself (api->o, g))
+    {
+      f->splice_id = splice_fwd_listen (api->fwd, (struct sockaddr *)&f->host, f->host_len,
+                                        (const struct sockaddr *)g, glen);
+      return f->splice_id < 0 ? -1 : 0;
+    }
+  return slirp_add_hostxfwd (api->slirp, (struct sockaddr *)&f->host, f->host_len,
+                             (const struct sockaddr *)g, glen, slirp_flags (f));
+}
+
+static int
+forward_remove (struct slirp_api *api, const struct hostfwd *f)
+{
+  if (f->splice_id > 0)
+    {
+      splice_fwd_unlisten (api->fwd, f->splice_id);
+      return 0;
+    }
+  return slirp_remove_hostxfwd (api->slirp, (struct sockaddr *)&f->host, f->host_len,
+                                slirp_flags (f));
+}
+
 static cJSON *
 add_hostfwd (struct slirp_api *api, const cJSON *args)
 {
@@ -216,18 +265,14 @@ add_hostfwd (struct slirp_api *api, const cJSON *args)
     return error_reply ("bad request: add_hostfwd: `guest_addr` is not an IP address");
   if (g.ss_family == AF_INET6 && !api->o->ipv6)
     return error_reply ("bad request: add_hostfwd: an IPv6 guest address needs --enable-ipv6");
-  int flags = (f.udp ? SLIRP_HOSTFWD_UDP : 0)
-              | (f.host.ss_family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY : 0);
   errno = 0;
-  if (slirp_add_hostxfwd (api->slirp, (struct sockaddr *)&f.host, f.host_len,
-                          (struct sockaddr *)&g, glen, flags)
-      < 0)
+  if (forward_add (api, &f, &g, glen) < 0)
     return error_reply ("add_hostfwd: cannot listen on %s port %d/%s%s%s", host, f.host_port,
                         proto, errno ? ": " : "", errno ? strerror (errno) : "");
   struct hostfwd *n = realloc (api->fwds, (api->n_fwds + 1) * sizeof *n);
   if (n == NULL)
     {
-      slirp_remove_hostxfwd (api->slirp, (struct sockaddr *)&f.host, f.host_len, flags);
+      forward_remove (api, &f);
       return error_reply ("add_hostfwd: out of memory");
     }
   f.id = api->next_id++;
@@ -276,9 +321,7 @@ remove_hostfwd (struct slirp_api *api, const cJSON *args)
       struct hostfwd *f = &api->fwds[i];
       if (f->id != id->valueint)
         continue;
-      int flags = (f->udp ? SLIRP_HOSTFWD_UDP : 0)
-                  | (f->host.ss_family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY : 0);
-      if (slirp_remove_hostxfwd (api->slirp, (struct sockaddr *)&f->host, f->host_len, flags) < 0)
+      if (forward_remove (api, f) < 0)
         return error_reply ("remove_hostfwd: libslirp does not know forward %d", f->id);
       memmove (f, f + 1, (api->n_fwds - i - 1) * sizeof *f);
       api->n_fwds--;

@@ -32,6 +32,7 @@ enum tag
   TAG_EXIT,
   TAG_API_LISTEN,
   TAG_API_CLIENT,
+  TAG_FWD,
 };
 
 /* One slot per fd number that libslirp polls. */
@@ -63,6 +64,7 @@ struct loop
   int n_ready;
   struct slirp_timer *timers;
   struct slirp_api *api;
+  struct splice_fwd *fwd; /* NULL: no namespace child, libslirp forwards everything */
   struct loopback_guard guard;
   struct tap_writer out;
   bool quit;
@@ -375,6 +377,9 @@ dispatch (struct loop *l, const struct epoll_event *ev, bool *tap_ready)
       /* Closing the fd also takes it out of the set. */
       slirp_api_client_ready (l->api, fd);
       break;
+    case TAG_FWD:
+      splice_fwd_run (l->fwd);
+      break;
     }
 }
 
@@ -435,6 +440,8 @@ loop_free (struct loop *l)
 {
   if (l->api)
     slirp_api_free (l->api);
+  if (l->fwd)
+    splice_fwd_free (l->fwd);
   if (l->slirp)
     slirp_cleanup (l->slirp);
   while (l->timers)
@@ -447,8 +454,8 @@ loop_free (struct loop *l)
 }
 
 int
-slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *quit_fds,
-                int n_quit, struct burrow_error *err)
+slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, int ns_sock,
+                const int *quit_fds, int n_quit, struct burrow_error *err)
 {
   struct loop *l = calloc (1, sizeof *l);
   if (l == NULL)
@@ -470,10 +477,20 @@ slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *qu
       loop_free (l);
       return burrow_fail_plain (err, EINVAL, "libslirp refused the configuration");
     }
-  if (api_fd >= 0)
-    l->api = slirp_api_new (l->slirp, o, api_fd);
+  if (api_fd >= 0 && ns_sock >= 0 && (l->fwd = splice_fwd_new (ns_sock)) == NULL)
+    {
+      loop_free (l);
+      return burrow_fail_errno (err, "splice forwarder");
+    }
+  if (api_fd >= 0 && (l->api = slirp_api_new (l->slirp, l->fwd, o, api_fd)) == NULL)
+    {
+      loop_free (l);
+      return burrow_fail_errno (err, "API");
+    }
   bool ok = epoll_set (l, EPOLL_CTL_ADD, tapfd, EPOLLIN, TAG_TAP) == 0
-            && (api_fd < 0 || epoll_set (l, EPOLL_CTL_ADD, api_fd, EPOLLIN, TAG_API_LISTEN) == 0);
+            && (api_fd < 0 || epoll_set (l, EPOLL_CTL_ADD, api_fd, EPOLLIN, TAG_API_LISTEN) == 0)
+            && (l->fwd == NULL
+                || epoll_set (l, EPOLL_CTL_ADD, splice_fwd_fd (l->fwd), EPOLLIN, TAG_FWD) == 0);
   for (int i = 0; i < n_quit && ok; i++)
     ok = quit_fds[i] < 0 || epoll_set (l, EPOLL_CTL_ADD, quit_fds[i], EPOLLIN, TAG_EXIT) == 0;
   if (!ok)

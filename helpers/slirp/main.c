@@ -69,9 +69,14 @@ main (int argc, char **argv)
         burrow_fail_errno (&err, "pidfd_open %d", o.target_pid);
       return die (&err);
     }
-  cleanup_close int tapfd = slirp_tap_open (&o, &err);
+  /* The child that made the tap stays for the splice forwarder: it needs the API (to
+     publish ports) and the guest's address configured here (to know where to connect). */
+  struct ns_child ns = { .pid = -1, .sock = -1 };
+  bool splice = o.api_socket && o.configure && !o.hostfwd_slirp;
+  cleanup_close int tapfd = slirp_tap_open (&o, splice ? &ns : NULL, &err);
   if (tapfd < 0)
     return die (&err);
+  cleanup_close int ns_sock = ns.sock;
   cleanup_close int api_fd = -1;
   cleanup_close int api_dir = -1;
   const char *api_base = NULL;
@@ -97,7 +102,7 @@ main (int argc, char **argv)
       close (o.ready_fd);
     }
   int quit[] = { o.exit_fd, pidfd, sigfd };
-  r = slirp_loop_run (&o, tapfd, api_fd, quit, 3, &err);
+  r = slirp_loop_run (&o, tapfd, api_fd, ns_sock, quit, 3, &err);
   if (api_dir >= 0)
     unlinkat (api_dir, api_base, 0);
   return r < 0 ? die (&err) : 0;

@@ -36,6 +36,9 @@ static const char usage_text[]
       "--outbound-addr6=IPv6|IF source address of outgoing IPv6 connections\n"
       "--disable-dns            no DNS forwarder at the .3 address\n"
       "--macaddress=MAC         MAC address of the tap device (with --configure)\n"
+      "--hostfwd=splice|slirp   how published TCP ports reach the guest (default splice:\n"
+      "                         spliced into sockets made in its namespace, with\n"
+      "                         --configure; slirp: through libslirp, as slirp4netns)\n"
       "-h, --help               show this help and exit\n"
       "-v, --version            show version and exit\n";
 
@@ -52,6 +55,7 @@ enum
   OPT_DISABLE_DNS,
   OPT_MAC,
   OPT_TARGET_TYPE,
+  OPT_HOSTFWD,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +76,7 @@ static const struct option long_opts[] = {
   { "disable-dns", no_argument, NULL, OPT_DISABLE_DNS },
   { "macaddress", required_argument, NULL, OPT_MAC },
   { "target-type", required_argument, NULL, OPT_TARGET_TYPE },
+  { "hostfwd", required_argument, NULL, OPT_HOSTFWD },
   { "help", no_argument, NULL, 'h' },
   { "version", no_argument, NULL, 'v' },
   { NULL, 0, NULL, 0 },
@@ -245,6 +250,11 @@ parse_one (int c, const char *arg, struct slirp_opts *o, struct burrow_error *er
     case OPT_MAC:
       o->has_mac = true;
       return parse_mac (arg, o->mac, err);
+    case OPT_HOSTFWD:
+      if (strcmp (arg, "splice") != 0 && strcmp (arg, "slirp") != 0)
+        return burrow_fail_plain (err, EINVAL, "--hostfwd: `%s` is neither splice nor slirp", arg);
+      o->hostfwd_slirp = strcmp (arg, "slirp") == 0;
+      return 0;
     case OPT_TARGET_TYPE:
       if (strcmp (arg, "netns") != 0)
         return burrow_fail_plain (err, EINVAL, "--target-type: only `netns` is supported");

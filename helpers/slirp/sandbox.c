@@ -61,8 +61,8 @@ bind_resolv_conf (struct burrow_error *err)
   return 0;
 }
 
-static int
-drop_capabilities (struct burrow_error *err)
+int
+slirp_drop_capabilities (struct burrow_error *err)
 {
   for (int c = 0; c <= CAP_LAST_CAP; c++)
     if (prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
@@ -104,5 +104,5 @@ slirp_sandbox_enter (struct burrow_error *err)
   if (mount (NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)
       < 0)
     return burrow_fail_errno (err, "sandbox: make the new root read-only");
-  return drop_capabilities (err);
+  return slirp_drop_capabilities (err);
 }

@@ -37,6 +37,7 @@ struct slirp_opts
   bool has_outbound6;
   struct sockaddr_in6 outbound6;
   bool disable_dns;
+  bool hostfwd_slirp; /* --hostfwd=slirp: published TCP through libslirp, not spliced */
   bool has_mac;
   uint8_t mac[6];
   /* positional */
@@ -56,16 +57,48 @@ struct slirp_opts
 /* 0: run; 1: --help or --version printed, exit 0; -1: *err filled (usage error). */
 int slirp_opts_parse (int argc, char **argv, struct slirp_opts *o, struct burrow_error *err);
 
+/* ns_socket.c: the child that stays in the target's namespaces to make sockets there. */
+struct ns_child
+{
+  pid_t pid;
+  int sock; /* requests and replies (SOCK_SEQPACKET) */
+};
+/* Child side: never returns. */
+void ns_socket_serve (int sock, pid_t parent, bool seccomp) __attribute__ ((noreturn));
+/* An fd (errnum 0, fd attached) or an error, as one message; and its receiving end,
+   which returns the fd or -1 with err filled. */
+int ns_reply_send (int sock, int fd, const struct burrow_error *err);
+int ns_reply_recv (int sock, struct burrow_error *err);
+/* Parent side: time-outs on the socket, then one TCP socket (non-blocking) per call. */
+int ns_socket_prepare (int sock, struct burrow_error *err);
+int ns_socket_make (int sock, int family, struct burrow_error *err);
+
 /* tap.c: a child joins the target user and network namespaces, creates the tap device
-   (configured when o->configure) and sends its fd back. Returns the fd. */
-int slirp_tap_open (const struct slirp_opts *o, struct burrow_error *err);
+   (configured when o->configure) and sends its fd back. Returns the fd. With ns, the
+   child stays there for ns_socket_make (ns filled); without, it exits. */
+int slirp_tap_open (const struct slirp_opts *o, struct ns_child *ns, struct burrow_error *err);
 /* Whether its frames carry a struct virtio_net_hdr first (IFF_VNET_HDR). */
 bool slirp_tap_has_vnet_hdr (int fd);
 
-/* api.c: the JSON API socket (slirp4netns' protocol). */
+/* splice_fwd.c: published TCP ports spliced into sockets made in the target's namespace.
+   It has an epoll set of its own; run it when that fd is readable. */
+struct splice_fwd;
+struct splice_fwd *splice_fwd_new (int ns_sock);
+void splice_fwd_free (struct splice_fwd *fwd);
+int splice_fwd_fd (const struct splice_fwd *fwd);
+/* Listen on host, forward to guest; returns an id (> 0), or -1 with errno. */
+int splice_fwd_listen (struct splice_fwd *fwd, const struct sockaddr *host, socklen_t host_len,
+                       const struct sockaddr *guest, socklen_t guest_len);
+/* Stop listening; connections already made go on. */
+void splice_fwd_unlisten (struct splice_fwd *fwd, int id);
+void splice_fwd_run (struct splice_fwd *fwd);
+
+/* api.c: the JSON API socket (slirp4netns' protocol). fwd (may be NULL) takes the TCP
+   forwards to the guest's own address. */
 struct slirp_api;
 int slirp_api_listen (const char *path, struct burrow_error *err);
-struct slirp_api *slirp_api_new (Slirp *slirp, const struct slirp_opts *o, int listen_fd);
+struct slirp_api *slirp_api_new (Slirp *slirp, struct splice_fwd *fwd,
+                                 const struct slirp_opts *o, int listen_fd);
 void slirp_api_free (struct slirp_api *api);
 /* The listening socket is readable: accept one client (non-blocking). Returns the new
    client fd to watch, or -1. */
@@ -128,13 +161,17 @@ void tap_writer_send (struct tap_writer *w, const void *buf, size_t len);
 void tap_writer_flush (struct tap_writer *w);
 
 /* loop.c: libslirp around one epoll set, until one of quit_fds (-1: none) is readable or
-   hung up (exit fd, the target's pidfd, a signalfd). */
-int slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, const int *quit_fds,
-                    int n_quit, struct burrow_error *err);
+   hung up (exit fd, the target's pidfd, a signalfd). ns_sock (-1: none): the namespace
+   child's, for the splice forwarder. */
+int slirp_loop_run (const struct slirp_opts *o, int tapfd, int api_fd, int ns_sock,
+                    const int *quit_fds, int n_quit, struct burrow_error *err);
 
 /* sandbox.c: private mount namespace with only /etc/resolv.conf, capabilities dropped;
    seccomp.c: a syscall allow-list. */
 int slirp_sandbox_enter (struct burrow_error *err);
+int slirp_drop_capabilities (struct burrow_error *err);
 int slirp_seccomp_enter (struct burrow_error *err);
+/* A filter allowing only these system calls (EPERM for the rest). */
+int slirp_seccomp_allow_only (const char *const *names, size_t n, struct burrow_error *err);
 
 #endif

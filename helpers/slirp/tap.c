@@ -1,7 +1,8 @@
 /* tap.c: the tap device inside the target namespaces. A forked child joins the target's
    user namespace (when it is not ours) and network namespace, opens /dev/net/tun, makes
-   the device, configures it when asked, and sends the fd back with SCM_RIGHTS; the parent
-   stays in the host's network namespace, where libslirp's sockets must live. */
+   the device, configures it when asked, and sends the fd back with SCM_RIGHTS (then exits,
+   or stays for the splice forwarder: ns_socket.c); the parent stays in the host's network
+   namespace, where libslirp's sockets must live. */
 #include "config.h"
 #include "slirp_helper.h"
 
@@ -18,6 +19,7 @@
 #include <net/if_arp.h>
 #include <net/route.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -209,34 +211,27 @@ slirp_tap_has_vnet_hdr (int fd)
          && ioctl (fd, TUNGETVNETHDRSZ, &size) == 0 && size == (int)sizeof (struct virtio_net_hdr);
 }
 
-/* The child's report: an error, or (with the fd attached) errnum 0. */
-static void
-child_main (int sock, const struct slirp_opts *o)
+/* The child's report: an error, or (with the fd attached) errnum 0. With ns, it then
+   stays in the namespaces and makes sockets for the splice forwarder (ns_socket.c). */
+static void __attribute__ ((noreturn))
+child_main (int sock, const struct slirp_opts *o, bool stay, pid_t parent)
 {
   struct burrow_error err = { 0 };
   int fd = make_tap (o, &err);
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { .iov_base = &err, .iov_len = sizeof err };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-  if (fd >= 0)
-    {
-      msg.msg_control = cbuf;
-      msg.msg_controllen = sizeof cbuf;
-      struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &fd, sizeof fd);
-    }
-  _exit (sendmsg (sock, &msg, 0) < 0 ? 1 : 0);
+  if (ns_reply_send (sock, fd, &err) < 0 || fd < 0 || !stay)
+    _exit (fd < 0 ? 1 : 0);
+  close (fd);
+  ns_socket_serve (sock, parent, o->seccomp);
+  _exit (1);
 }
 
 int
-slirp_tap_open (const struct slirp_opts *o, struct burrow_error *err)
+slirp_tap_open (const struct slirp_opts *o, struct ns_child *ns, struct burrow_error *err)
 {
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return burrow_fail_errno (err, "socketpair");
+  pid_t parent = getpid ();
   pid_t pid = fork ();
   if (pid < 0)
     {
@@ -247,33 +242,24 @@ slirp_tap_open (const struct slirp_opts *o, struct burrow_error *err)
   if (pid == 0)
     {
       close (sv[0]);
-      child_main (sv[1], o);
+      child_main (sv[1], o, ns != NULL, parent);
     }
   close (sv[1]);
   cleanup_close int sock = sv[0];
-  struct burrow_error reply = { 0 };
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = &reply, .iov_len = sizeof reply };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  ssize_t n;
-  do
-    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-    ;
-  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR (&msg) : NULL;
-  if (c && c->cmsg_type == SCM_RIGHTS)
+  int fd = ns_reply_recv (sock, err);
+  if (fd >= 0 && ns != NULL && ns_socket_prepare (sock, err) == 0)
     {
-      int fd;
-      memcpy (&fd, CMSG_DATA (c), sizeof fd);
+      ns->pid = pid;
+      ns->sock = steal_fd (&sock);
       return fd;
     }
-  if (n == (ssize_t)sizeof reply)
+  kill (pid, SIGKILL);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  if (fd >= 0 && ns != NULL)
     {
-      reply.msg[sizeof reply.msg - 1] = '\0';
-      *err = reply;
+      close (fd);
       return -1;
     }
-  return burrow_fail_plain (err, EPROTO, "the namespace child died without a reply");
+  return fd;
 }

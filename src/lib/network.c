@@ -79,6 +79,14 @@ plan_one (const char *key, const char *v, struct burrow_network *net, bool *aske
     return parse_bool (key, v, &net->ipv6, err);
   if (strcmp (key, BURROW_ANN_PUBLISH) == 0)
     return parse_publish_list (v, net, err);
+  if (strcmp (key, BURROW_ANN_HOSTFWD) == 0)
+    {
+      if (strcmp (v, "splice") != 0 && strcmp (v, "slirp") != 0)
+        return burrow_fail_plain (err, EINVAL, "annotation %s: `%s` is neither splice nor slirp",
+                                  key, v);
+      net->hostfwd_slirp = strcmp (v, "slirp") == 0;
+      return 0;
+    }
   if (strcmp (key, BURROW_ANN_MTU) == 0)
     {
       char *end;
@@ -91,9 +99,9 @@ plan_one (const char *key, const char *v, struct burrow_network *net, bool *aske
       return 0;
     }
   return burrow_fail_plain (err, EINVAL,
-                            "annotation %s: unknown (known: %s, %s, %s, %s, %s)", key,
+                            "annotation %s: unknown (known: %s, %s, %s, %s, %s, %s)", key,
                             BURROW_ANN_NETWORK, BURROW_ANN_PUBLISH, BURROW_ANN_HOST_LOOPBACK,
-                            BURROW_ANN_IPV6, BURROW_ANN_MTU);
+                            BURROW_ANN_IPV6, BURROW_ANN_MTU, BURROW_ANN_HOSTFWD);
 }
 
 int
@@ -258,6 +266,8 @@ burrow_network_start (struct burrow_network *net, pid_t pid, struct burrow_error
     argv[n++] = (char *)"--disable-host-loopback";
   if (net->ipv6)
     argv[n++] = (char *)"--enable-ipv6";
+  if (net->hostfwd_slirp)
+    argv[n++] = (char *)"--hostfwd=slirp";
   argv[n++] = (char *)"/proc/self/fd/5";
   argv[n++] = (char *)"tap0";
   argv[n] = NULL;

@@ -16,6 +16,7 @@
 #define BURROW_ANN_HOST_LOOPBACK "run.burrow.network.allow-host-loopback"
 #define BURROW_ANN_IPV6 "run.burrow.network.ipv6"
 #define BURROW_ANN_MTU "run.burrow.network.mtu"
+#define BURROW_ANN_HOSTFWD "run.burrow.network.hostfwd"
 #define BURROW_SLIRP_HELPER "burrow-slirp"
 #define BURROW_SLIRP_SOCKET "slirp.sock"
 #define BURROW_SLIRP_LOG "slirp.log"
@@ -37,6 +38,7 @@ struct burrow_network
   bool enabled;
   bool allow_host_loopback;
   bool ipv6;
+  bool hostfwd_slirp; /* published TCP through libslirp rather than spliced */
   unsigned int mtu;
   struct burrow_publish *publish;
   size_t n_publish;

@@ -33,9 +33,15 @@ burrow_console_connect (const char *path, struct burrow_error *err)
 ssize_t
 burrow_fd_send (int sock, int fd, const char *data)
 {
+  return burrow_fd_send_bytes (sock, fd, data, strlen (data));
+}
+
+ssize_t
+burrow_fd_send_bytes (int sock, int fd, const void *data, size_t len)
+{
   char buf[CMSG_SPACE (sizeof (int))];
   memset (buf, 0, sizeof buf);
-  struct iovec iov = { .iov_base = (void *)data, .iov_len = strlen (data) };
+  struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
   struct msghdr msg
       = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);

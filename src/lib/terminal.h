@@ -18,6 +18,7 @@ int burrow_terminal_setup (int console_fd, const struct burrow_process *p,
 /* Send fd with SCM_RIGHTS and `data` as the payload; returns the bytes of data sent (a
    stream socket may take fewer) or -1 with errno. */
 ssize_t burrow_fd_send (int sock, int fd, const char *data);
+ssize_t burrow_fd_send_bytes (int sock, int fd, const void *data, size_t len);
 /* Receive one fd; -1 with err filled on failure. */
 int burrow_fd_recv (int sock, struct burrow_error *err);
 

@@ -730,6 +730,110 @@ cmd_net_send (int argc UNUSED, char **argv)
   return 0;
 }
 
+/* The bytes net-stream and net-check send: a pattern with a prime period, so that bytes
+   lost, doubled or out of order show up as a mismatch. */
+#define NET_PERIOD 65521
+
+static unsigned char
+net_pattern (uint64_t i, unsigned char seed)
+{
+  uint64_t x = (i % NET_PERIOD) * 2654435761u + seed;
+  return (unsigned char)(x >> 11);
+}
+
+/* Read to the end, counting and checking the bytes against the pattern of seed. */
+static int
+net_check_stream (int fd, unsigned char seed, uint64_t *count, uint64_t *bad)
+{
+  static char buf[1 << 16];
+  ssize_t n;
+  *count = *bad = 0;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    for (ssize_t k = 0; k < n; k++)
+      *bad += (unsigned char)buf[k] != net_pattern ((*count)++, seed);
+  return n < 0 ? -1 : 0;
+}
+
+static int
+net_send_stream (int fd, uint64_t total, unsigned char seed)
+{
+  static char buf[1 << 16];
+  for (uint64_t off = 0; off < total;)
+    {
+      size_t len = total - off < sizeof buf ? (size_t)(total - off) : sizeof buf;
+      for (size_t k = 0; k < len; k++)
+        buf[k] = (char)net_pattern (off + k, seed);
+      ssize_t w = write (fd, buf, len);
+      if (w <= 0)
+        return -1;
+      off += (uint64_t)w;
+    }
+  return 0;
+}
+
+/* net-check PORT: a TCP server; for each connection, read to the end checking the bytes,
+   answer one line "got=N bad=N peer=ADDR", then send N bytes of the other pattern back. */
+static int
+cmd_net_check (int argc UNUSED, char **argv)
+{
+  struct sockaddr_in6 sa;
+  net_addr ("::", atoi (argv[1]), &sa);
+  int fd = net_socket ("tcp");
+  if (fd < 0 || bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen (fd, 16) < 0)
+    return fail ("net-check", "listen");
+  printf ("listening\n");
+  fflush (stdout);
+  for (;;)
+    {
+      struct sockaddr_in6 peer;
+      socklen_t plen = sizeof peer;
+      int c = accept (fd, (struct sockaddr *)&peer, &plen);
+      if (c < 0)
+        continue;
+      char addr[INET6_ADDRSTRLEN] = "?", line[128];
+      inet_ntop (AF_INET6, &peer.sin6_addr, addr, sizeof addr);
+      uint64_t count, bad;
+      if (net_check_stream (c, 1, &count, &bad) == 0)
+        {
+          int len = snprintf (line, sizeof line, "got=%llu bad=%llu peer=%s\n",
+                              (unsigned long long)count, (unsigned long long)bad,
+                              strncmp (addr, "::ffff:", 7) == 0 ? addr + 7 : addr);
+          if (write (c, line, len) == len)
+            net_send_stream (c, count, 2);
+        }
+      close (c);
+    }
+}
+
+/* net-stream ADDR PORT BYTES: send BYTES of the pattern to a net-check server, shut down
+   writing, check what comes back; prints the server's line and "back=N bad=N". */
+static int
+cmd_net_stream (int argc UNUSED, char **argv)
+{
+  struct sockaddr_in6 sa;
+  signal (SIGPIPE, SIG_IGN); /* a reset while sending is reported, not fatal */
+  if (net_addr (argv[1], atoi (argv[2]), &sa) < 0)
+    return fail ("net-stream", "bad address");
+  int fd = net_socket ("tcp");
+  struct timeval tv = { .tv_sec = 10 };
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (fd < 0 || connect (fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+    return fail ("net-stream", errno == ECONNREFUSED ? "refused" : "connect");
+  if (net_send_stream (fd, strtoull (argv[3], NULL, 10), 1) < 0 || shutdown (fd, SHUT_WR) < 0)
+    return fail ("net-stream", "send");
+  char line[128];
+  size_t len = 0;
+  while (len < sizeof line - 1 && read (fd, line + len, 1) == 1 && line[len] != '\n')
+    len++;
+  line[len] = '\0';
+  uint64_t count, bad;
+  if (net_check_stream (fd, 2, &count, &bad) < 0)
+    return fail ("net-stream", errno == EAGAIN ? "timeout" : "read");
+  printf ("%s\nback=%llu bad=%llu\n", line, (unsigned long long)count, (unsigned long long)bad);
+  return 0;
+}
+
 /* unix-send PATH MESSAGE: send MESSAGE to a unix stream socket, shut down writing, print
    what comes back (an API socket's reply). */
 static int
@@ -783,6 +887,8 @@ static const struct probe_cmd commands[] = {
   { "grab-exe", 1, "SECONDS", cmd_grab_exe },
   { "net-serve", 2, "tcp|udp PORT [ADDR]", cmd_net_serve },
   { "net-send", 4, "tcp|udp ADDR PORT MESSAGE", cmd_net_send },
+  { "net-check", 1, "PORT", cmd_net_check },
+  { "net-stream", 3, "ADDR PORT BYTES", cmd_net_stream },
   { "unix-send", 2, "PATH MESSAGE", cmd_unix_send },
 };
 

@@ -71,6 +71,25 @@ until_answer ()
   done
 }
 
+# stream_through_published_port NAME BYTES PEER [ANNOTATION=VALUE...]: container NAME
+# runs a net-check server behind a published TCP port; BYTES go there and back, each way
+# checked byte for byte, the host's side shutting down its writing first (a half-close the
+# forwarding must carry); the server saw the connection come from PEER.
+stream_through_published_port ()
+{
+  local name=$1 bytes=$2 peer=$3 p
+  shift 3
+  p=$(free_port)
+  use_network "publish=127.0.0.1:$p:8000/tcp" "$@"
+  set_args probe net-check 8000
+  burrow run -d --bundle "$BUNDLE" "$name" >/dev/null 2>&1 </dev/null
+  container_pid "$name" >/dev/null
+  until_answer "$PROBE" net-stream 127.0.0.1 "$p" "$bytes"
+  expect_status 0
+  expect_line "got=$bytes bad=0 peer=$peer"
+  expect_line "back=$bytes bad=0"
+}
+
 # The helper of a container, as `burrow state` shows it (its state file says the same).
 helper_pid ()
 {
@@ -178,6 +197,39 @@ refused_at_once ()
   expect_line "2 127.0.0.1:$up:8001/udp"
 }
 
+@test "published TCP is spliced past libslirp: 32 MiB each way intact across a half-close; the peer is the container's own address" {
+  stream_through_published_port big 33554432 10.0.2.100
+  # the forwarder's socket in the container's namespace is the helper's child's work: one
+  # child, in the container's network namespace, with no capabilities left
+  local h c
+  h=$(helper_pid big)
+  c=$(pgrep -P "$h")
+  [ "$(wc -w <<<"$c")" = 1 ]
+  [ "$(readlink "/proc/$c/ns/net")" = "$(readlink "/proc/$(container_pid big)/ns/net")" ]
+  grep -q '^CapEff:[[:space:]]*0000000000000000$' "/proc/$c/status"
+  grep -q '^CapPrm:[[:space:]]*0000000000000000$' "/proc/$c/status"
+  grep -q '^Seccomp:[[:space:]]*2$' "/proc/$c/status"
+}
+
+@test "run.burrow.network.hostfwd=slirp: the same stream through libslirp, the peer is the gateway" {
+  stream_through_published_port viaslirp 8388608 10.0.2.2 hostfwd=slirp
+  # no child stays behind the helper in this mode
+  [ -z "$(pgrep -P "$(helper_pid viaslirp)")" ]
+}
+
+@test "a published TCP port with nothing listening in the container: the client is reset at once" {
+  local p
+  p=$(free_port)
+  use_network "publish=127.0.0.1:$p:8000/tcp"
+  set_args probe sleep 60
+  burrow run -d --bundle "$BUNDLE" nolisten >/dev/null 2>&1 </dev/null
+  container_pid nolisten >/dev/null
+  capture "$PROBE" net-send tcp 127.0.0.1 "$p" anyone
+  expect_status 1
+  # not the client's 3 s time-out: a reset (or the write's broken pipe after it)
+  [[ $output == *"reset by peer"* || $output == *"Broken pipe"* ]]
+}
+
 @test "IPv6 (run.burrow.network.ipv6): fd00::100 inside, [::1] published to it" {
   [[ -e /proc/net/if_inet6 ]] || skip "the host has no IPv6"
   local p
@@ -269,8 +321,13 @@ refused_at_once ()
   local h
   h=$(helper_pid hk)
   pid_alive "$h"
+  local c
+  c=$(pgrep -P "$h")
+  [ -n "$c" ]
   kill -9 "$h"
   wait_pid_gone "$h" 2
+  # its child in the container's namespaces goes with it
+  wait_pid_gone "$c" 1
   [ "$(container_status hk)" = running ]
   capture --separate-stderr burrow port hk list
   expect_one_line_error "connect" "slirp.sock"
@@ -389,4 +446,6 @@ refused_at_once ()
   expect_one_line_error "--cidr"
   capture --separate-stderr "$BURROW_SLIRP" 999999999 tap0
   expect_one_line_error "process 999999999 does not exist"
+  capture --separate-stderr "$BURROW_SLIRP" --hostfwd=vpnkit 1 tap0
+  expect_one_line_error "--hostfwd" "vpnkit"
 }
