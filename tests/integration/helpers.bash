@@ -367,6 +367,21 @@ leftover_processes ()
 # directory (bundle, state), the root itself, and /proc, /sys, /dev (what a container
 # mounts on, were its mount namespace missing). Other mounts may come and go on a shared
 # machine without burrow having any part in it.
+# Rootless podman leaves a "pause" process holding its namespaces for later calls; a
+# test that ran podman stops it (the test user's, which nothing else uses), so that
+# nothing of the test outlives it.
+podman_stop_pause ()
+{
+  local tries=50
+  # conmon runs `podman container cleanup` once a container is gone, and that starts the
+  # pause process again: let those finish first
+  while (( tries-- > 0 )) && pgrep -u "$(id -u)" -f '^(conmon|podman .*container cleanup)' \
+      >/dev/null; do
+    sleep 0.1
+  done
+  pkill -9 -u "$(id -u)" -x 'podman pause' || true
+}
+
 mounts_snapshot ()
 {
   awk -v t="$BATS_TEST_TMPDIR" '

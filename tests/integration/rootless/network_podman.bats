@@ -33,6 +33,7 @@ teardown ()
 {
   [[ -n ${P:-} && -d $P/graph ]] && pman rm -af -t 0 >/dev/null 2>&1
   [[ -n ${P:-} && -d $P/graph ]] && pman rmi -af >/dev/null 2>&1
+  podman_stop_pause
   burrow_teardown
 }
 

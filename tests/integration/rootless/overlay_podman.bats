@@ -50,6 +50,7 @@ teardown ()
     # the storage holds files of subordinate ids: removed from inside podman's namespace
     podman unshare rm -rf "$P/graph" "$P/run" >/dev/null 2>&1 || true
   fi
+  podman_stop_pause
   burrow_teardown
 }
 
