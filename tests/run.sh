@@ -85,6 +85,7 @@ install -m 755 "$top/burrow-slirp" "$work/bin/burrow-slirp"  # network
 install -m 755 "$top/burrow-overlay" "$work/bin/burrow-overlay"  # overlay
 if [[ $do_sanitizers -eq 1 ]]; then
   install -m 755 "$san_top/burrow" "$work/bin/burrow-san"
+  install -m 755 "$san_top/burrow-slirp" "$work/bin/burrow-slirp-san"
 fi
 cp -r "$top/tests/integration" "$work/integration"
 chmod -R a+rX "$work/integration"
@@ -210,7 +211,7 @@ run_bats ()
   local mode=$1 suite=$2 binary=$3 file rel label log rc uid home
   local envs=(BURROW="$binary" PROBE="$work/bin/probe" BURROW_TEST_MODE="$mode"
               BURROW_RECVTTY="$work/bin/burrow-recvtty" FAKE_SYSTEMD="$work/bin/fake_systemd"
-              BURROW_OVERLAY="$work/bin/burrow-overlay"
+              BURROW_OVERLAY="$work/bin/burrow-overlay" BURROW_SLIRP_SAN="$work/bin/burrow-slirp-san"
               ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   [[ -d $work/integration/$suite ]] || return 0
