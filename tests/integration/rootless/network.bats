@@ -217,6 +217,40 @@ refused_at_once ()
   [ -z "$(pgrep -P "$(helper_pid viaslirp)")" ]
 }
 
+@test "spliced connections at once, some cut off mid-stream: the others intact, no file of theirs left open" {
+  local p h before i
+  p=$(free_port)
+  use_network "publish=127.0.0.1:$p:8000/tcp"
+  set_args probe net-check 8000
+  burrow run -d --bundle "$BUNDLE" many >/dev/null 2>&1 </dev/null
+  container_pid many >/dev/null
+  until_answer "$PROBE" net-stream 127.0.0.1 "$p" 1
+  expect_line "back=1 bad=0"
+  h=$(helper_pid many)
+  before=$(ls "/proc/$h/fd" | wc -l)
+  local cut=()
+  for i in $(seq 8); do
+    "$PROBE" net-stream 127.0.0.1 "$p" 1073741824 >/dev/null 2>&1 &
+    cut+=($!)
+  done
+  for i in $(seq 16); do
+    "$PROBE" net-stream 127.0.0.1 "$p" 2097152 >"$BATS_TEST_TMPDIR/s$i" 2>&1 &
+  done
+  sleep 0.5
+  kill -9 "${cut[@]}"
+  wait
+  for i in $(seq 16); do
+    grep -qx "got=2097152 bad=0 peer=10.0.2.100" "$BATS_TEST_TMPDIR/s$i"
+    grep -qx "back=2097152 bad=0" "$BATS_TEST_TMPDIR/s$i"
+  done
+  # every connection's sockets and pipes closed (the cut ones once their resets arrived)
+  local tries=30
+  while (( tries-- > 0 )) && [ "$(ls "/proc/$h/fd" | wc -l)" -ne "$before" ]; do sleep 0.1; done
+  [ "$(ls "/proc/$h/fd" | wc -l)" -eq "$before" ]
+  until_answer "$PROBE" net-stream 127.0.0.1 "$p" 1000
+  expect_line "back=1000 bad=0"
+}
+
 @test "a published TCP port with nothing listening in the container: the client is reset at once" {
   local p
   p=$(free_port)
