@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -58,6 +59,13 @@ main (int argc, char **argv)
   if (r != 0)
     return r > 0 ? 0 : die (&err);
   signal (SIGPIPE, SIG_IGN);
+  /* Each spliced connection holds six fds (two sockets, two pipes): as many as allowed. */
+  struct rlimit nofile;
+  if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max)
+    {
+      nofile.rlim_cur = nofile.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &nofile);
+    }
 
   /* The target's pidfd first: the helper must not outlive it, even while starting. */
   cleanup_close int pidfd = -1;

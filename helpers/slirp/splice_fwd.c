@@ -56,6 +56,7 @@ struct listener
   struct fwd_ep ep;
   int id;
   int fd;
+  bool resting; /* out of the set: accept ran out of fds, back when a connection ends */
   struct sockaddr_storage guest;
   socklen_t guest_len;
   struct listener *next;
@@ -91,6 +92,7 @@ struct splice_fwd
   struct listener *listeners;
   struct conn *conns;
   struct conn *dead; /* closed in this run, freed at its end */
+  bool resting;      /* some listener rests */
 };
 
 struct splice_fwd *
@@ -384,11 +386,22 @@ conn_start (struct splice_fwd *fwd, const struct listener *ls, int host_fd)
 }
 
 static void
-accept_some (struct splice_fwd *fwd, const struct listener *ls)
+accept_some (struct splice_fwd *fwd, struct listener *ls)
 {
   for (int i = 0; i < FWD_ACCEPTS; i++)
     {
       int fd = accept4 (ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM))
+        {
+          /* The listener stays readable: left in the set it would spin the loop. The
+             waiting clients are accepted once a connection ends. */
+          fprintf (stderr,
+                   "burrow-slirp: accept a forwarded connection: %s (waiting for one to end)\n",
+                   strerror (errno));
+          epoll_ctl (fwd->epfd, EPOLL_CTL_DEL, ls->fd, NULL);
+          ls->resting = fwd->resting = true;
+          return;
+        }
       if (fd < 0)
         {
           if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
@@ -396,6 +409,33 @@ accept_some (struct splice_fwd *fwd, const struct listener *ls)
           return;
         }
       conn_start (fwd, ls, fd);
+    }
+}
+
+/* A connection ended: its fds are free for the clients that wait. */
+static void
+wake_listeners (struct splice_fwd *fwd)
+{
+  fwd->resting = false;
+  for (struct listener *ls = fwd->listeners; ls; ls = ls->next)
+    if (ls->resting)
+      {
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ls->ep };
+        if (epoll_ctl (fwd->epfd, EPOLL_CTL_ADD, ls->fd, &ev) == 0)
+          ls->resting = false;
+        else
+          fwd->resting = true;
+      }
+}
+
+static void
+free_dead (struct splice_fwd *fwd)
+{
+  while (fwd->dead)
+    {
+      struct conn *c = fwd->dead;
+      fwd->dead = c->next;
+      free (c);
     }
 }
 
@@ -412,12 +452,9 @@ splice_fwd_run (struct splice_fwd *fwd)
       else if (!((struct conn *)ep->owner)->dead)
         conn_event (fwd, ep->owner, ep->side, evs[i].events);
     }
-  while (fwd->dead)
-    {
-      struct conn *c = fwd->dead;
-      fwd->dead = c->next;
-      free (c);
-    }
+  if (fwd->dead && fwd->resting)
+    wake_listeners (fwd);
+  free_dead (fwd);
 }
 
 void
@@ -427,12 +464,7 @@ splice_fwd_free (struct splice_fwd *fwd)
     splice_fwd_unlisten (fwd, fwd->listeners->id);
   while (fwd->conns)
     conn_close (fwd, fwd->conns, false);
-  while (fwd->dead)
-    {
-      struct conn *c = fwd->dead;
-      fwd->dead = c->next;
-      free (c);
-    }
+  free_dead (fwd);
   close (fwd->epfd);
   free (fwd);
 }
