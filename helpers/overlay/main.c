@@ -91,6 +91,19 @@ setup_root (struct ovl_fs *fs)
   return 0;
 }
 
+/* Whether this is the initial user namespace: its uid_map maps every id to itself. */
+static bool
+in_initial_userns (void)
+{
+  FILE *f = fopen ("/proc/self/uid_map", "re");
+  unsigned long inside, outside, count;
+  bool init = f && fscanf (f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0
+              && outside == 0 && count == 4294967295UL;
+  if (f)
+    fclose (f);
+  return init;
+}
+
 static bool
 is_dev_fd (const char *mountpoint)
 {
@@ -200,6 +213,7 @@ main (int argc, char **argv)
     return r < 0 ? 2 : 0;
   fs.euid = geteuid ();
   fs.egid = getegid ();
+  fs.init_userns = in_initial_userns ();
   fs.timeout = 86400.0;
   pthread_mutex_init (&fs.lock, NULL);
   umask (0);
