@@ -112,7 +112,10 @@ void
 ovl_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
                struct fuse_file_info *fi)
 {
-  fuse_reply_err (req, fallocate (ovl_fh_fd (fi), mode, offset, length) < 0 ? errno : 0);
+  int r = ovl_kill_privs_fd (req, ovl_fh_fd (fi), false, false);
+  if (r == 0 && fallocate (ovl_fh_fd (fi), mode, offset, length) < 0)
+    r = -errno;
+  fuse_reply_err (req, -r);
 }
 
 void

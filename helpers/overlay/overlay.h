@@ -98,6 +98,7 @@ struct ovl_fs
   uid_t euid;
   gid_t egid;
   bool init_userns; /* the helper runs in the initial user namespace */
+  bool killpriv;    /* the kernel leaves all clearing of suid/sgid to us (killpriv.c) */
   double timeout;
   pthread_mutex_t lock; /* guards the inode table and every name operation */
   uint64_t next_id;
@@ -109,6 +110,9 @@ struct ovl_fs
   size_t n_nodes;
   struct ovl_inomap *inomap;
 };
+
+/* device_io.c: the /dev/fuse I/O that makes FUSE_CAP_HANDLE_KILLPRIV reach the kernel */
+int ovl_device_io (struct fuse_session *se);
 
 /* options.c */
 int ovl_parse_args (int argc, char **argv, struct ovl_options *opt);

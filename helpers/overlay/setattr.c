@@ -67,15 +67,18 @@ ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   pthread_mutex_lock (&fs->lock);
   struct ovl_node *node = ovl_node_get (fs, ino);
   bool truncate0 = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;
-  /* a kernel with the writeback cache sends ctime alone, even after an unlink: nothing
-     to copy up for that */
+  /* ctime alone: a chown to no change (chown -1 -1), which with handle_killpriv is ours
+     to clear bits for as any chown; else nothing to copy up for (the writeback cache
+     sends it, even after an unlink) */
   bool ctime_only = (to_set & ~FUSE_SET_ATTR_CTIME) == 0;
   if (!node)
     r = -ESTALE;
   else if (!node->hashed && node != fs->root)
     r = -ENOENT; /* removed: its path names something else now */
-  else if (ctime_only)
-    r = ovl_node_stat (fs, node, &st);
+  else if (ctime_only
+           && ((r = ovl_node_stat (fs, node, &st)) < 0 || !fs->killpriv
+               || !ovl_kill_bits (req, st.st_mode, st.st_gid, true)))
+    ; /* nothing to change */
   else if (!fs->has_upper)
     r = -EROFS;
   else if ((r = ovl_copy_up (fs, node, !truncate0)) == 0
@@ -83,7 +86,7 @@ ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
            && (r = ovl_node_stat (fs, node, &st)) == 0)
     {
       /* what the caller's chown or truncation clears, by the mode and group before it */
-      bool chown = to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID);
+      bool chown = (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) || ctime_only;
       mode_t kill = chown || (to_set & FUSE_SET_ATTR_SIZE)
                         ? ovl_kill_bits (req, st.st_mode, st.st_gid, chown)
                         : 0;
