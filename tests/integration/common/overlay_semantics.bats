@@ -127,6 +127,18 @@ load ../lib/overlay_semantics
   skip "fuse-overlayfs leaves it to FUSE, which clears sgid only with group-exec and sends nothing after a truncating open"
 }
 
+@test "a user is refused what is under another owner's 0700 directory, also once cached: kernel overlayfs (the oracle)" {
+  ovl_passes kernel pathperm
+}
+
+@test "a user is refused what is under another owner's 0700 directory, also once cached: burrow-overlay shows what the kernel shows" {
+  ovl_same_as_kernel burrow-overlay pathperm
+}
+
+@test "a user is refused what is under another owner's 0700 directory, also once cached: fuse-overlayfs shows what the kernel shows" {
+  ovl_same_as_kernel fuse-overlayfs pathperm
+}
+
 @test "uidmapping/gidmapping: burrow-overlay (no kernel equivalent: the kernel has idmapped mounts)" {
   ovl_passes burrow-overlay idmap uidmapping=0:1000:100,gidmapping=0:1000:100
 }

@@ -387,3 +387,30 @@ case_killfuse_check ()
 chown 766
 otrunc 766" "modes after the write, the chown and the truncating open"
 }
+
+# ---- a user is refused a file under another owner's 0700 directory, even once root
+# has looked it up (the kernel then has the path cached and asks the filesystem nothing:
+# only default_permissions refuses it)
+case_pathperm_layers ()
+{
+  mkdir -p "$1/lower1/secret" "$1/lower1/w"
+  echo data >"$1/lower1/secret/file"
+  chmod 0700 "$1/lower1/secret"
+  chmod 0777 "$1/lower1/w"
+}
+case_pathperm_ops ()
+{
+  cat "$1/secret/file" >/dev/null
+  # from inside the mount: the path above it may not be open to that user
+  (cd "$1" && setpriv --reuid 1000 --regid 1000 --clear-groups bash -c \
+    'stat secret/file >/dev/null 2>&1 && echo stat: allowed || echo stat: refused
+     cat secret/file >/dev/null 2>&1 && echo read: allowed || echo read: refused
+     (echo x >secret/new) 2>/dev/null && echo create: allowed || echo create: refused' \
+    >w/result)
+}
+case_pathperm_check ()
+{
+  same "$(cat "$1/merged/w/result")" "stat: refused
+read: refused
+create: refused" "what uid 1000 could do under secret/"
+}
