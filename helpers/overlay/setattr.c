@@ -82,17 +82,17 @@ ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   else if (!fs->has_upper)
     r = -EROFS;
   else if ((r = ovl_copy_up (fs, node, !truncate0)) == 0
-           && (r = ovl_node_path (node, path, sizeof path)) == 0
-           && (r = ovl_node_stat (fs, node, &st)) == 0)
+           && (r = ovl_node_path (node, path, sizeof path)) == 0)
     {
       /* what the caller's chown or truncation clears, by the mode and group before it */
       bool chown = (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) || ctime_only;
-      mode_t kill = chown || (to_set & FUSE_SET_ATTR_SIZE)
-                        ? ovl_kill_bits (req, st.st_mode, st.st_gid, chown)
-                        : 0;
+      mode_t kill = 0;
+      if ((chown || (to_set & FUSE_SET_ATTR_SIZE)) && (r = ovl_node_stat (fs, node, &st)) == 0)
+        kill = ovl_kill_bits (req, st.st_mode, st.st_gid, chown);
       /* an fd of the file opened before a copy-up by another name would be the lower's */
       int fd = fi && node->written ? ovl_fh_fd (fi) : -1;
-      r = apply (fs, path, fd, attr, to_set, S_ISLNK (node->type));
+      if (r == 0)
+        r = apply (fs, path, fd, attr, to_set, S_ISLNK (node->type));
       if (r == 0)
         r = ovl_node_stat (fs, node, &st);
       if (r == 0 && (st.st_mode & kill))
