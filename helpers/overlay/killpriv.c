@@ -18,11 +18,12 @@ in_group (fuse_req_t req, gid_t gid)
   if (fuse_req_ctx (req)->gid == gid)
     return true;
   gid_t some[64], *groups = some;
-  int n = fuse_req_getgroups (req, 64, some);
-  if (n > 64 && (groups = calloc ((size_t)n, sizeof *groups)))
-    n = fuse_req_getgroups (req, n, groups);
+  int size = 64, n = fuse_req_getgroups (req, size, some);
+  if (n > size && (groups = calloc ((size_t)n, sizeof *groups)))
+    n = fuse_req_getgroups (req, size = n, groups);
   bool found = false;
-  for (int i = 0; i < n && groups && !found; i++)
+  /* the count is the caller's, which may exceed what was stored */
+  for (int i = 0; i < n && i < size && groups && !found; i++)
     found = groups[i] == gid;
   if (groups != some)
     free (groups);

@@ -372,7 +372,7 @@ case_killfuse_layers () { case_killpriv_layers "$@"; }
 case_killfuse_ops ()
 {
   local w=$1/w f
-  for f in append chown otrunc; do
+  for f in append chown otrunc member; do
     echo data >"$w/$f"
     chown 1000:0 "$w/$f"
     chmod 2766 "$w/$f"
@@ -380,12 +380,15 @@ case_killfuse_ops ()
   chmod 4766 "$w/otrunc"
   (cd "$w" && setpriv --reuid 1000 --regid 1000 --clear-groups \
     bash -c 'echo more >>append; chown 1000 chown; : >otrunc')
+  # in the file's group through a supplementary group: the bit stays
+  (cd "$w" && setpriv --reuid 1000 --regid 1000 --groups 0 bash -c 'echo more >>member')
 }
 case_killfuse_check ()
 {
-  same "$(cd "$1/merged/w" && stat -c '%n %a' append chown otrunc)" "append 766
+  same "$(cd "$1/merged/w" && stat -c '%n %a' append chown otrunc member)" "append 766
 chown 766
-otrunc 766" "modes after the write, the chown and the truncating open"
+otrunc 766
+member 2766" "modes after the write, the chown and the truncating open"
 }
 
 # ---- a user is refused a file under another owner's 0700 directory, even once root
