@@ -1,6 +1,6 @@
 /* file_ops.c: open (copy-up before a write), read and write by fd with splice where the
-   kernel allows, release, fsync, fallocate, lseek. Data requests take no lock: the
-   fd in fi->fh is all they need. */
+   kernel allows, release, fsync, fallocate, lseek. Data requests take no lock: the fd in
+   fi->fh is all they need. */
 #include "config.h"
 #include "overlay.h"
 
@@ -44,6 +44,9 @@ ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       keep = fd >= 0 && !node->written && fstat (fd, &st) == 0 && st.st_nlink == 1;
     }
   pthread_mutex_unlock (&fs->lock);
+  /* the kernel sends no SETATTR after an open that truncated (atomic_o_trunc) */
+  if (r == 0 && (fi->flags & O_TRUNC) && (r = ovl_kill_privs_fd (req, fd, false, true)) < 0)
+    close (fd);
   if (r < 0)
     {
       fuse_reply_err (req, -r);
@@ -60,7 +63,7 @@ ovl_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_fi
 {
   struct fuse_bufvec buf = FUSE_BUFVEC_INIT (size);
   buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  buf.buf[0].fd = (int)fi->fh;
+  buf.buf[0].fd = ovl_fh_fd (fi);
   buf.buf[0].pos = off;
   fuse_reply_data (req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
@@ -71,8 +74,16 @@ ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off
 {
   struct fuse_bufvec out = FUSE_BUFVEC_INIT (fuse_buf_size (in));
   out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  out.buf[0].fd = (int)fi->fh;
+  out.buf[0].fd = ovl_fh_fd (fi);
   out.buf[0].pos = off;
+  /* the kernel leaves some clearing to us, and all of it on a direct handle; a write
+     back of mapped pages clears nothing, as in the kernel */
+  int r = fi->writepage ? 0 : ovl_kill_privs_fd (req, out.buf[0].fd, false, fi->fh & OVL_FH_DIRECT);
+  if (r < 0)
+    {
+      fuse_reply_err (req, -r);
+      return;
+    }
   ssize_t n = fuse_buf_copy (&out, in, 0);
   if (n < 0)
     fuse_reply_err (req, (int)-n);
@@ -83,7 +94,7 @@ ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off
 void
 ovl_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-  close ((int)fi->fh);
+  close (ovl_fh_fd (fi));
   fuse_reply_err (req, 0);
 }
 
@@ -93,7 +104,7 @@ ovl_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *
   struct ovl_fs *fs = ovl_fs_of (req);
   int r = 0;
   if (fs->opt.fsync)
-    r = (datasync ? fdatasync ((int)fi->fh) : fsync ((int)fi->fh)) < 0 ? errno : 0;
+    r = (datasync ? fdatasync (ovl_fh_fd (fi)) : fsync (ovl_fh_fd (fi))) < 0 ? errno : 0;
   fuse_reply_err (req, r);
 }
 
@@ -101,13 +112,16 @@ void
 ovl_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
                struct fuse_file_info *fi)
 {
-  fuse_reply_err (req, fallocate ((int)fi->fh, mode, offset, length) < 0 ? errno : 0);
+  int r = ovl_kill_privs_fd (req, ovl_fh_fd (fi), false, false);
+  if (r == 0 && fallocate (ovl_fh_fd (fi), mode, offset, length) < 0)
+    r = -errno;
+  fuse_reply_err (req, -r);
 }
 
 void
 ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
 {
-  off_t r = lseek ((int)fi->fh, off, whence);
+  off_t r = lseek (ovl_fh_fd (fi), off, whence);
   if (r < 0)
     fuse_reply_err (req, errno);
   else

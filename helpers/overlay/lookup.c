@@ -262,7 +262,7 @@ ovl_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     r = -ESTALE;
   else if (fi && fi->fh && !S_ISDIR (node->type))
     {
-      r = fstat ((int)fi->fh, &st) < 0 ? -errno : 0;
+      r = fstat (ovl_fh_fd (fi), &st) < 0 ? -errno : 0;
       if (r == 0)
         ovl_stat_present (fs, node, &st);
     }

@@ -23,8 +23,13 @@ ovl_init (void *userdata, struct fuse_conn_info *conn)
   /* always readdirplus: `find` and `ls -l` read a whole directory before they stat it, and
      the auto mode would answer all but the first page without attributes */
   conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
-  /* suid/sgid bits are cleared by the kernel's setattr, not by us writing as root */
-  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+  /* we clear suid/sgid on writes, truncations and chowns (killpriv.c), which spares the
+     kernel a GETATTR before each chown (tar: one round trip of nine per file);
+     device_io.c makes the flag reach the kernel */
+  struct ovl_fs *fs = userdata;
+  fs->killpriv = conn->capable & FUSE_CAP_HANDLE_KILLPRIV;
+  if (fs->killpriv)
+    conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
   conn->want &= ~FUSE_CAP_POSIX_ACL;
   conn->time_gran = 1;
   /* sequential reads in 1 MiB requests rather than 128 KiB */
@@ -89,6 +94,19 @@ setup_root (struct ovl_fs *fs)
         break;
     }
   return 0;
+}
+
+/* Whether this is the initial user namespace: its uid_map maps every id to itself. */
+static bool
+in_initial_userns (void)
+{
+  FILE *f = fopen ("/proc/self/uid_map", "re");
+  unsigned long inside, outside, count;
+  bool init = f && fscanf (f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0
+              && outside == 0 && count == 4294967295UL;
+  if (f)
+    fclose (f);
+  return init;
 }
 
 static bool
@@ -161,6 +179,8 @@ serve (struct ovl_fs *fs)
                fs->opt.mountpoint);
       goto out_signals;
     }
+  if (ovl_device_io (se) < 0)
+    goto out_unmount;
   if (fuse_daemonize (fs->opt.foreground) < 0)
     goto out_unmount;
   struct fuse_loop_config *cfg = fuse_loop_cfg_create ();
@@ -200,6 +220,7 @@ main (int argc, char **argv)
     return r < 0 ? 2 : 0;
   fs.euid = geteuid ();
   fs.egid = getegid ();
+  fs.init_userns = in_initial_userns ();
   fs.timeout = 86400.0;
   pthread_mutex_init (&fs.lock, NULL);
   umask (0);

@@ -191,6 +191,16 @@ ovl_create (fuse_req_t req, fuse_ino_t parent_id, const char *name, mode_t mode,
       return;
     }
   fi->fh = (uint64_t)fd;
+  /* A file made to be written only (tar, cp, a shell's >): the kernel sends its writes
+     straight here rather than through the page cache, which spares the GETXATTR of
+     security.capability it sends before each cached write (one round trip of the ten an
+     untarred file costs); write_buf clears what the kernel then leaves. A write-only
+     handle cannot be mapped, so no one sees another difference. */
+  if ((fi->flags & O_ACCMODE) == O_WRONLY)
+    {
+      fi->direct_io = 1;
+      fi->fh |= OVL_FH_DIRECT;
+    }
   if (fuse_reply_create (req, &e, fi) == -ENOENT)
     close (fd);
 }

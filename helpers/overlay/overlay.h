@@ -97,6 +97,8 @@ struct ovl_fs
   const char *opaque_xattr; /* trusted.overlay.opaque, user.overlay.opaque or NULL */
   uid_t euid;
   gid_t egid;
+  bool init_userns; /* the helper runs in the initial user namespace */
+  bool killpriv;    /* the kernel leaves all clearing of suid/sgid to us (killpriv.c) */
   double timeout;
   pthread_mutex_t lock; /* guards the inode table and every name operation */
   uint64_t next_id;
@@ -108,6 +110,9 @@ struct ovl_fs
   size_t n_nodes;
   struct ovl_inomap *inomap;
 };
+
+/* device_io.c: the /dev/fuse I/O that makes FUSE_CAP_HANDLE_KILLPRIV reach the kernel */
+int ovl_device_io (struct fuse_session *se);
 
 /* options.c */
 int ovl_parse_args (int argc, char **argv, struct ovl_options *opt);
@@ -247,6 +252,10 @@ void ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
                 struct fuse_file_info *fi);
 int ovl_open_flags (int flags);
 
+/* killpriv.c */
+mode_t ovl_kill_bits (fuse_req_t req, mode_t mode, gid_t gid, bool chown);
+int ovl_kill_privs_fd (fuse_req_t req, int fd, bool chown, bool caps);
+
 /* setattr.c */
 void ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
                   struct fuse_file_info *fi);
@@ -259,6 +268,17 @@ void ovl_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
 void ovl_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
 void ovl_statfs (fuse_req_t req, fuse_ino_t ino);
 int ovl_copy_xattrs (const char *src, const char *dst);
+
+/* fi->fh of a file: the layer's fd; OVL_FH_DIRECT marks a handle the kernel writes to
+   directly (direct_io), whose writes skip the kernel's clearing of suid, sgid and
+   security.capability (killpriv.c does it). */
+#define OVL_FH_DIRECT (1ULL << 32)
+
+static inline int
+ovl_fh_fd (const struct fuse_file_info *fi)
+{
+  return (int)(fi->fh & 0xffffffffu);
+}
 
 static inline struct ovl_fs *
 ovl_fs_of (fuse_req_t req)

@@ -67,25 +67,40 @@ ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   pthread_mutex_lock (&fs->lock);
   struct ovl_node *node = ovl_node_get (fs, ino);
   bool truncate0 = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;
-  /* a kernel with the writeback cache sends ctime alone, even after an unlink: nothing
-     to copy up for that */
+  /* ctime alone: a chown to no change (chown -1 -1), which with handle_killpriv is ours
+     to clear bits for as any chown; else nothing to copy up for (the writeback cache
+     sends it, even after an unlink) */
   bool ctime_only = (to_set & ~FUSE_SET_ATTR_CTIME) == 0;
   if (!node)
     r = -ESTALE;
   else if (!node->hashed && node != fs->root)
     r = -ENOENT; /* removed: its path names something else now */
-  else if (ctime_only)
-    r = ovl_node_stat (fs, node, &st);
+  else if (ctime_only
+           && ((r = ovl_node_stat (fs, node, &st)) < 0 || !fs->killpriv
+               || !ovl_kill_bits (req, st.st_mode, st.st_gid, true)))
+    ; /* nothing to change */
   else if (!fs->has_upper)
     r = -EROFS;
   else if ((r = ovl_copy_up (fs, node, !truncate0)) == 0
            && (r = ovl_node_path (node, path, sizeof path)) == 0)
     {
+      /* what the caller's chown or truncation clears, by the mode and group before it */
+      bool chown = (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) || ctime_only;
+      mode_t kill = 0;
+      if ((chown || (to_set & FUSE_SET_ATTR_SIZE)) && (r = ovl_node_stat (fs, node, &st)) == 0)
+        kill = ovl_kill_bits (req, st.st_mode, st.st_gid, chown);
       /* an fd of the file opened before a copy-up by another name would be the lower's */
-      int fd = fi && node->written ? (int)fi->fh : -1;
-      r = apply (fs, path, fd, attr, to_set, S_ISLNK (node->type));
+      int fd = fi && node->written ? ovl_fh_fd (fi) : -1;
+      if (r == 0)
+        r = apply (fs, path, fd, attr, to_set, S_ISLNK (node->type));
       if (r == 0)
         r = ovl_node_stat (fs, node, &st);
+      if (r == 0 && (st.st_mode & kill))
+        {
+          r = fchmodat (fs->layers[OVL_UPPER].fd, path, st.st_mode & 07777 & ~kill, 0) < 0
+                  ? -errno
+                  : ovl_node_stat (fs, node, &st);
+        }
     }
   pthread_mutex_unlock (&fs->lock);
   ovl_reply_attr (req, r, &st);

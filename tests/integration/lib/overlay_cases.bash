@@ -283,3 +283,137 @@ case_squash_check ()
 0:0" "squashed owners"
   same "$(stat -c %u:%g "$1/lower1/d/f")" 3:4 "lower owner"
 }
+
+# ---- a write clears suid/sgid as the kernel does (a writer without CAP_FSETID in the
+# initial user namespace: uid 1000 with no groups, and root inside a user namespace) and
+# security.capability (any writer), whether the file was made write-only
+# (burrow-overlay: direct writes, cleared by the helper) or read-write (cached writes,
+# cleared by the kernel)
+case_killpriv_layers ()
+{
+  mkdir -p "$1/lower1/w"
+  chmod 0777 "$1/lower1/w"
+}
+# killpriv_write FILE MODE wo|rw: make FILE open write-only or read-write, give it MODE
+# while open, write through the open file
+killpriv_write ()
+{
+  if [[ $3 == wo ]]; then exec 3>"$1"; else exec 3<>"$1"; fi
+  chmod "$2" "$1"
+  echo data >&3
+  exec 3>&-
+}
+# killpriv_as_user DIR NAME MODE wo|rw: killpriv_write as uid 1000 in DIR (the path
+# above it may not be open to that user)
+killpriv_as_user ()
+{
+  (cd "$1" && setpriv --reuid 1000 --regid 1000 --clear-groups \
+    bash -c "set -e; $(declare -f killpriv_write); killpriv_write $2 $3 $4")
+}
+case_killpriv_ops ()
+{
+  local w=$1/w
+  killpriv_write "$w/root-wo-suid" 4755 wo
+  killpriv_write "$w/root-wo-sgid" 2775 wo
+  killpriv_as_user "$w" user-wo-suid 4755 wo
+  killpriv_as_user "$w" user-rw-suid 4755 rw
+  killpriv_as_user "$w" user-wo-sgid-gx 2775 wo
+  killpriv_as_user "$w" user-wo-sgid-nogx 2764 wo
+  killpriv_as_user "$w" user-rw-sgid-gx 2775 rw
+  # a truncation by truncate(2), and a chown (even to no change), clear them too
+  killpriv_as_user "$w" user-truncate-suid 644 wo
+  (cd "$w" && setpriv --reuid 1000 --regid 1000 --clear-groups bash -c \
+    'chmod 4755 user-truncate-suid; truncate -s 2 user-truncate-suid')
+  for f in root-chown-suid:4755 root-chown-sgid-gx:2775 root-chown-sgid-nogx:2764 root-chown-none-suid:4755; do
+    echo data >"$w/${f%:*}"
+    chmod "${f#*:}" "$w/${f%:*}"
+  done
+  chown 0:0 "$w/root-chown-suid" "$w/root-chown-sgid-gx" "$w/root-chown-sgid-nogx"
+  perl -e 'chown -1, -1, $ARGV[0] or die "chown: $!\n"' "$w/root-chown-none-suid"
+  # security.capability set while open (cap_net_raw+ep), then a write by root
+  exec 3>"$w/root-wo-caps"
+  if setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= "$w/root-wo-caps"; then
+    echo set >"$w/caps-were-set"
+  fi
+  echo data >&3
+  exec 3>&-
+}
+case_killpriv_check ()
+{
+  local w=$1/merged/w f root_sgid=2775 root_suid=4755
+  # root keeps the bits only where it has CAP_FSETID in the initial user namespace
+  if [[ $(awk 'NR == 1 { print $1, $2, $3 }' /proc/self/uid_map) != "0 0 4294967295" ]]; then
+    root_sgid=775 root_suid=755
+  fi
+  same "$(cd "$w" && for f in root-* user-*; do echo "$f $(stat -c %a "$f")"; done)" \
+    "root-chown-none-suid 755
+root-chown-sgid-gx 775
+root-chown-sgid-nogx 2764
+root-chown-suid 755
+root-wo-caps 644
+root-wo-sgid $root_sgid
+root-wo-suid $root_suid
+user-rw-sgid-gx 775
+user-rw-suid 755
+user-truncate-suid 755
+user-wo-sgid-gx 775
+user-wo-sgid-nogx 2764
+user-wo-suid 755" "modes after the writes, truncations and chowns"
+  if [[ -e $w/caps-were-set ]]; then
+    [[ -z $(getfattr --absolute-names -n security.capability "$w/root-wo-caps" 2>/dev/null) ]] \
+      || fail "security.capability left after a write"
+  fi
+}
+
+# ---- what FUSE leaves set (the helper must clear it): a sgid bit without group-exec
+# after a write or chown by someone outside the file's group (FUSE looks only at
+# group-exec), and suid after a truncating open (FUSE sends no SETATTR for it)
+case_killfuse_layers () { case_killpriv_layers "$@"; }
+case_killfuse_ops ()
+{
+  local w=$1/w f
+  for f in append chown otrunc member; do
+    echo data >"$w/$f"
+    chown 1000:0 "$w/$f"
+    chmod 2766 "$w/$f"
+  done
+  chmod 4766 "$w/otrunc"
+  (cd "$w" && setpriv --reuid 1000 --regid 1000 --clear-groups \
+    bash -c 'echo more >>append; chown 1000 chown; : >otrunc')
+  # in the file's group through a supplementary group: the bit stays
+  (cd "$w" && setpriv --reuid 1000 --regid 1000 --groups 0 bash -c 'echo more >>member')
+}
+case_killfuse_check ()
+{
+  same "$(cd "$1/merged/w" && stat -c '%n %a' append chown otrunc member)" "append 766
+chown 766
+otrunc 766
+member 2766" "modes after the write, the chown and the truncating open"
+}
+
+# ---- a user is refused a file under another owner's 0700 directory, even once root
+# has looked it up (the kernel then has the path cached and asks the filesystem nothing:
+# only default_permissions refuses it)
+case_pathperm_layers ()
+{
+  mkdir -p "$1/lower1/secret" "$1/lower1/w"
+  echo data >"$1/lower1/secret/file"
+  chmod 0700 "$1/lower1/secret"
+  chmod 0777 "$1/lower1/w"
+}
+case_pathperm_ops ()
+{
+  cat "$1/secret/file" >/dev/null
+  # from inside the mount: the path above it may not be open to that user
+  (cd "$1" && setpriv --reuid 1000 --regid 1000 --clear-groups bash -c \
+    'stat secret/file >/dev/null 2>&1 && echo stat: allowed || echo stat: refused
+     cat secret/file >/dev/null 2>&1 && echo read: allowed || echo read: refused
+     (echo x >secret/new) 2>/dev/null && echo create: allowed || echo create: refused' \
+    >w/result)
+}
+case_pathperm_check ()
+{
+  same "$(cat "$1/merged/w/result")" "stat: refused
+read: refused
+create: refused" "what uid 1000 could do under secret/"
+}
