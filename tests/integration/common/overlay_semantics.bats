@@ -123,9 +123,8 @@ load ../lib/overlay_semantics
   ovl_same_as_kernel burrow-overlay killfuse
 }
 
-@test "what FUSE leaves set (sgid outside the group, suid on a truncating open) is cleared: fuse-overlayfs (known to differ)" {
-  skip "fuse-overlayfs leaves it to FUSE, which clears sgid only with group-exec and sends nothing after a truncating open"
-}
+# No fuse-overlayfs case for killfuse: it leaves this to FUSE, which clears sgid only with
+# group-exec and sends nothing after a truncating open, so it differs from the kernel.
 
 @test "a user is refused what is under another owner's 0700 directory, also once cached: kernel overlayfs (the oracle)" {
   ovl_passes kernel pathperm
