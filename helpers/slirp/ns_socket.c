@@ -60,6 +60,13 @@ ns_reply_recv (int sock, struct burrow_error *err)
       memcpy (&fd, CMSG_DATA (c), sizeof fd);
       return fd;
     }
+  /* The kernel drops a passed fd the receiver has no room for and truncates the
+     control message: out of fds here, not a child that went away. */
+  if (n > 0 && (msg.msg_flags & MSG_CTRUNC))
+    {
+      errno = EMFILE;
+      return burrow_fail_errno (err, "receive the socket from the container's namespaces");
+    }
   if (n == (ssize_t)sizeof reply && reply.errnum != 0)
     {
       reply.msg[sizeof reply.msg - 1] = '\0';

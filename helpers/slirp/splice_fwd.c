@@ -79,6 +79,7 @@ struct conn
   int fd[2];               /* by enum side */
   uint32_t want[2];        /* events registered per fd; 0: not in the set */
   struct direction dir[2]; /* dir[s]: from fd[s] to the other */
+  bool started;            /* had its fds and began to connect: its end frees fds */
   bool connecting;
   bool dead; /* closed during this run; freed at its end */
   struct conn *prev, *next;
@@ -93,6 +94,7 @@ struct splice_fwd
   struct conn *conns;
   struct conn *dead; /* closed in this run, freed at its end */
   bool resting;      /* some listener rests */
+  bool ended;        /* a connection that had started ended in this run: fds are free */
 };
 
 struct splice_fwd *
@@ -222,6 +224,8 @@ conn_close (struct splice_fwd *fwd, struct conn *c, bool reset)
     fwd->conns = c->next;
   if (c->next)
     c->next->prev = c->prev;
+  if (c->started)
+    fwd->ended = true;
   c->dead = true;
   c->next = fwd->dead;
   fwd->dead = c;
@@ -326,7 +330,15 @@ conn_event (struct splice_fwd *fwd, struct conn *c, enum side s, uint32_t events
     conn_close (fwd, c, true);
 }
 
-static void
+/* Errors that end when a connection ends and frees its fds. */
+static bool
+out_of_fds (int errnum)
+{
+  return errnum == EMFILE || errnum == ENFILE || errnum == ENOBUFS || errnum == ENOMEM;
+}
+
+/* Returns false when the helper ran out of fds on the way (the client is reset). */
+static bool
 conn_start (struct splice_fwd *fwd, const struct listener *ls, int host_fd)
 {
   struct burrow_error err = { 0 };
@@ -341,12 +353,15 @@ conn_start (struct splice_fwd *fwd, const struct listener *ls, int host_fd)
   int guest_fd = ns_socket_make (fwd->ns_sock, ls->guest.ss_family, &err);
   if (c == NULL || guest_fd < 0)
     {
+      int errnum = c == NULL ? ENOMEM : err.errnum;
       if (guest_fd < 0)
         fprintf (stderr, "burrow-slirp: forward to %s port %d: %s\n", where, ntohs (g4->sin_port),
                  err.msg);
+      else
+        close (guest_fd);
       free (c);
       close_reset (host_fd);
-      return;
+      return !out_of_fds (errnum);
     }
   c->fd[SIDE_HOST] = host_fd;
   c->fd[SIDE_GUEST] = guest_fd;
@@ -363,26 +378,38 @@ conn_start (struct splice_fwd *fwd, const struct listener *ls, int host_fd)
   set_nodelay (guest_fd);
   if (direction_open (&c->dir[SIDE_HOST]) < 0 || direction_open (&c->dir[SIDE_GUEST]) < 0)
     {
-      fprintf (stderr, "burrow-slirp: forward to %s: pipe: %s\n", where, strerror (errno));
+      int saved = errno;
+      fprintf (stderr, "burrow-slirp: forward to %s: pipe: %s\n", where, strerror (saved));
       conn_close (fwd, c, true);
-      return;
+      return !out_of_fds (saved);
     }
   /* Over the namespace's loopback: usually done (or refused) before connect returns. */
+  c->started = true;
   c->connecting = true;
   if (connect (guest_fd, (const struct sockaddr *)&ls->guest, ls->guest_len) == 0)
     c->connecting = false;
   else if (errno != EINPROGRESS)
     {
       conn_close (fwd, c, true);
-      return;
+      return true;
     }
   if (c->connecting)
     {
       if (rearm (fwd, c) < 0)
         conn_close (fwd, c, true);
-      return;
+      return true;
     }
   conn_event (fwd, c, SIDE_GUEST, EPOLLOUT);
+  return true;
+}
+
+/* The listener stays readable: left in the set it would spin the loop. The waiting
+   clients are accepted once a connection ends. */
+static void
+listener_rest (struct splice_fwd *fwd, struct listener *ls)
+{
+  epoll_ctl (fwd->epfd, EPOLL_CTL_DEL, ls->fd, NULL);
+  ls->resting = fwd->resting = true;
 }
 
 static void
@@ -391,15 +418,12 @@ accept_some (struct splice_fwd *fwd, struct listener *ls)
   for (int i = 0; i < FWD_ACCEPTS; i++)
     {
       int fd = accept4 (ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM))
+      if (fd < 0 && out_of_fds (errno))
         {
-          /* The listener stays readable: left in the set it would spin the loop. The
-             waiting clients are accepted once a connection ends. */
           fprintf (stderr,
                    "burrow-slirp: accept a forwarded connection: %s (waiting for one to end)\n",
                    strerror (errno));
-          epoll_ctl (fwd->epfd, EPOLL_CTL_DEL, ls->fd, NULL);
-          ls->resting = fwd->resting = true;
+          listener_rest (fwd, ls);
           return;
         }
       if (fd < 0)
@@ -408,7 +432,11 @@ accept_some (struct splice_fwd *fwd, struct listener *ls)
             fprintf (stderr, "burrow-slirp: accept a forwarded connection: %s\n", strerror (errno));
           return;
         }
-      conn_start (fwd, ls, fd);
+      if (!conn_start (fwd, ls, fd))
+        {
+          listener_rest (fwd, ls);
+          return;
+        }
     }
 }
 
@@ -452,8 +480,9 @@ splice_fwd_run (struct splice_fwd *fwd)
       else if (!((struct conn *)ep->owner)->dead)
         conn_event (fwd, ep->owner, ep->side, evs[i].events);
     }
-  if (fwd->dead && fwd->resting)
+  if (fwd->ended && fwd->resting)
     wake_listeners (fwd);
+  fwd->ended = false;
   free_dead (fwd);
 }
 

@@ -196,6 +196,13 @@ expect_status ()
   fi
 }
 
+# fail MESSAGE: fail the test, saying why.
+fail ()
+{
+  echo "$*" >&2
+  return 1
+}
+
 # refute CMD...: CMD must fail. (A bare `! cmd` never fails a bats test: set -e ignores it.)
 refute ()
 {
