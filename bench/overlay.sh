@@ -10,8 +10,11 @@
 # Environment: BENCH_DIR (work directory, default /var/tmp/burrow-bench-overlay; needs
 # about 4 GiB), REPS (default 3), BURROW_OVERLAY (the helper, default ./burrow-overlay),
 # WORKLOADS (some of: find ls copyup_small copyup_big read untar; default all) and IMPLS
-# (some of: kernel fuse-overlayfs burrow-overlay; default all). With either set, the
-# table goes to RESULT_FILE only when one is given (else to stdout), as a partial run.
+# (some of: kernel fuse-overlayfs burrow-overlay burrow-overlay-devfuse; default all). With
+# either set, the table goes to RESULT_FILE only when one is given (else to stdout), as a
+# partial run. burrow-overlay takes requests over io_uring where the kernel offers it
+# (fs/fuse's enable_uring, which distributions leave off: run as root, the script turns it
+# on and says so); burrow-overlay-devfuse is the same helper with -o io_uring=0.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +33,11 @@ if [[ ${OVL_BENCH_INSIDE:-} != 1 ]]; then
   [[ -x $helper ]] || die "no burrow-overlay at $helper (build it: make -C $top burrow-overlay)"
   command -v fuse-overlayfs >/dev/null || die "fuse-overlayfs is not installed (apt-get install fuse-overlayfs)"
   [[ -r /dev/fuse && -w /dev/fuse ]] || die "/dev/fuse is not open to $(id -un) (chmod 0666 /dev/fuse)"
+  uring=/sys/module/fuse/parameters/enable_uring
+  if [[ -w $uring && $(cat "$uring") != Y ]]; then
+    say "echo Y >$uring (was $(cat "$uring")): FUSE over io_uring for burrow-overlay"
+    echo Y >"$uring"
+  fi
   mkdir -p "$work"
   # One user namespace (root mapped to the caller) with a mount namespace of its own.
   exec unshare --map-root-user --mount --propagation private \
@@ -47,7 +55,7 @@ ovl_helper ()
   esac
 }
 
-read -r -a impls <<<"${IMPLS:-kernel fuse-overlayfs burrow-overlay}"
+read -r -a impls <<<"${IMPLS:-kernel fuse-overlayfs burrow-overlay burrow-overlay-devfuse}"
 lower=$work/lower1
 
 make_lower ()
@@ -81,7 +89,11 @@ make_lower ()
 fresh ()
 {
   discard
-  ovl_mount "$1" "$work"
+  if [[ $1 == burrow-overlay-devfuse ]]; then
+    ovl_mount burrow-overlay "$work" io_uring=0
+  else
+    ovl_mount "$1" "$work"
+  fi
 }
 discard ()
 {
@@ -153,7 +165,7 @@ for w in "${workloads[@]}"; do
   for impl in "${impls[@]}"; do
     # shellcheck disable=SC2086
     median[$w,$impl]=$(median_of ${runs[$impl]})
-    say "$(printf '%-32s %-15s %8.3f s  (runs:%s)' "${label[$w]}" "$impl" "${median[$w,$impl]}" "${runs[$impl]}")"
+    say "$(printf '%-32s %-22s %8.3f s  (runs:%s)' "${label[$w]}" "$impl" "${median[$w,$impl]}" "${runs[$impl]}")"
   done
   unset runs
   discard
@@ -167,14 +179,18 @@ ratio () { if [[ $2 == 0 || $1 == 0 ]]; then echo -; else echo "$(echo "scale=2;
   echo
   echo "\`bench/overlay.sh\` ($(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; median of $reps runs, each on a"
   echo "fresh mount, inside a user namespace; lower layer on $(findmnt -n -o FSTYPE -T "$work")). Seconds; the"
-  echo "ratios are how many times faster burrow-overlay is (above 1: faster)."
+  echo "ratios are how many times faster burrow-overlay is (above 1: faster). burrow-overlay took"
+  echo "requests over io_uring (fs/fuse enable_uring=$(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null || echo absent)),"
+  echo "burrow-overlay /dev/fuse is the same helper with -o io_uring=0 (what a user gets where the"
+  echo "kernel does not offer io_uring, as distributions ship it)."
   echo
-  echo "| workload | kernel overlayfs | fuse-overlayfs | burrow-overlay | vs fuse-overlayfs | vs kernel |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "| workload | kernel overlayfs | fuse-overlayfs | burrow-overlay | burrow-overlay /dev/fuse | vs fuse-overlayfs | /dev/fuse vs fuse-overlayfs | vs kernel |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for w in "${workloads[@]}"; do
     k=${median[$w,kernel]:-0} f=${median[$w,fuse-overlayfs]:-0} b=${median[$w,burrow-overlay]:-0}
-    printf '| %s | %.3f | %.3f | %.3f | %s | %s |\n' "${label[$w]}" "$k" "$f" "$b" \
-      "$(ratio "$f" "$b")" "$(ratio "$k" "$b")"
+    d=${median[$w,burrow-overlay-devfuse]:-0}
+    printf '| %s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s |\n' "${label[$w]}" "$k" "$f" "$b" "$d" \
+      "$(ratio "$f" "$b")" "$(ratio "$f" "$d")" "$(ratio "$k" "$b")"
   done
   echo
   echo "$(fuse-overlayfs --version 2>&1 | grep -m1 'fuse-overlayfs: version'); burrow-overlay built from"

@@ -14,8 +14,8 @@
 static void
 ovl_init (void *userdata, struct fuse_conn_info *conn)
 {
-  unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_PARALLEL_DIROPS
-                  | FUSE_CAP_READDIRPLUS | FUSE_CAP_ASYNC_READ;
+  unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_READDIRPLUS
+                  | FUSE_CAP_ASYNC_READ;
   conn->want |= want & conn->capable;
   /* no writeback cache: with it the kernel trusts only its own idea of a file's size, and
      the names of a hard-linked file may be several kernel inodes (untar is no faster) */
@@ -31,6 +31,10 @@ ovl_init (void *userdata, struct fuse_conn_info *conn)
   if (fs->killpriv)
     conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
   conn->want &= ~FUSE_CAP_POSIX_ACL;
+  /* over io_uring, replies go into the ring's buffers: none may be spliced to /dev/fuse
+     (reads go straight into the ring, file_ops.c) */
+  if (ovl_uring_offered ())
+    conn->want &= ~FUSE_CAP_SPLICE_WRITE;
   conn->time_gran = 1;
   /* sequential reads in 1 MiB requests rather than 128 KiB */
   conn->max_readahead = 1 << 20;
@@ -149,8 +153,8 @@ mount_options (struct ovl_fs *fs)
   const char *extra = fs->opt.fuse_opts ? fs->opt.fuse_opts : "";
   char *s = NULL;
   if (asprintf (&s, "default_permissions,fsname=burrow-overlay,subtype=burrow-overlay%s%s%s%s",
-                fs->euid == 0 ? ",allow_other" : "", fs->has_upper ? "" : ",ro",
-                *extra ? "," : "", extra)
+                fs->euid == 0 ? ",allow_other" : "", fs->has_upper ? "" : ",ro", *extra ? "," : "",
+                extra)
       < 0)
     return NULL;
   return s;
@@ -179,7 +183,8 @@ serve (struct ovl_fs *fs)
                fs->opt.mountpoint);
       goto out_signals;
     }
-  if (ovl_device_io (se) < 0)
+  /* io_uring on the single-threaded loop only: its requests are answered in order */
+  if (ovl_device_io (se, fs->opt.io_uring && fs->opt.threads <= 1, fs->opt.debug) < 0)
     goto out_unmount;
   if (fuse_daemonize (fs->opt.foreground) < 0)
     goto out_unmount;
@@ -197,7 +202,7 @@ serve (struct ovl_fs *fs)
       rc = fuse_session_loop_mt (se, cfg) < 0 ? 1 : 0;
     }
   else
-    rc = fuse_session_loop (se) < 0 ? 1 : 0;
+    rc = ovl_session_loop (se) < 0 ? 1 : 0;
   fuse_loop_cfg_destroy (cfg);
 out_unmount:
   fuse_session_unmount (se);

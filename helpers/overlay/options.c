@@ -29,6 +29,8 @@ const char ovl_usage[]
       "  -o noacl                 no POSIX ACLs\n"
       "  -o fsync=0               fsync is a no-op (scratch containers)\n"
       "  -o threads=N             serve requests on N threads (default 1)\n"
+      "  -o io_uring=0            never take requests over io_uring, even where the\n"
+      "                           kernel offers it (default: take them so, on one thread)\n"
       "  -o OPTION                any other option is a FUSE mount option (ro, nodev, ...)\n"
       "  -f                       stay in the foreground\n"
       "  -d                       debug: print every FUSE request (implies -f)\n"
@@ -73,9 +75,9 @@ set_string (char **field, const char *value)
 static bool
 ignored_option (const char *key)
 {
-  static const char *const names[] = { "redirect_dir", "index", "metacopy", "xino",
-                                       "volatile", "userxattr", "fast_ino", "plugins",
-                                       "xattr_permissions", "threaded", NULL };
+  static const char *const names[]
+      = { "redirect_dir", "index",   "metacopy",          "xino",     "volatile", "userxattr",
+          "fast_ino",     "plugins", "xattr_permissions", "threaded", NULL };
   for (size_t i = 0; names[i]; i++)
     if (strcmp (key, names[i]) == 0)
       return true;
@@ -145,6 +147,8 @@ parse_one (struct ovl_options *opt, char *o)
     opt->noacl = true;
   else if (strcmp (o, "fsync") == 0 && value)
     opt->fsync = strcmp (value, "0") != 0;
+  else if (strcmp (o, "io_uring") == 0 && value)
+    opt->io_uring = strcmp (value, "0") != 0;
   else if (ignored_option (o))
     ;
   else
@@ -198,6 +202,7 @@ ovl_parse_args (int argc, char **argv, struct ovl_options *opt)
   memset (opt, 0, sizeof *opt);
   opt->squash_uid = opt->squash_gid = -1;
   opt->fsync = true;
+  opt->io_uring = true;
   for (int i = 1; i < argc; i++)
     {
       const char *a = argv[i];

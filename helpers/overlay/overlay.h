@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* layers[0] is the upper layer (fd -1 on a lowerdir-only mount), layers[1..] the lowers,
    top first. A directory's contributing layers are a bitmask, hence the limit. */
@@ -32,7 +33,7 @@ struct ovl_idmap
 
 struct ovl_options
 {
-  char *lowerdir;   /* as given: A:B:C */
+  char *lowerdir; /* as given: A:B:C */
   char *upperdir;
   char *workdir;
   char *mountpoint;
@@ -45,7 +46,8 @@ struct ovl_options
   bool static_nlink;
   bool noacl;
   bool fsync;
-  int threads; /* >1: the multi-threaded loop */
+  int threads;   /* >1: the multi-threaded loop */
+  bool io_uring; /* take requests over io_uring when the kernel offers it (one thread) */
   bool foreground;
   bool debug;
   char *fuse_opts; /* options passed through to the FUSE mount, comma-separated */
@@ -73,17 +75,17 @@ struct ovl_node
   char *name;
   struct ovl_node *next_by_name;
   struct ovl_node *next_by_id;
-  uint64_t nlookup;   /* references the kernel holds */
-  uint64_t nchildren; /* nodes whose parent this is */
-  ino_t ino;          /* st_ino shown: stable across copy-up */
-  mode_t type;        /* S_IFMT bits */
-  int layer;          /* topmost layer that holds it */
-  uint64_t dir_layers; /* directories: layers whose copy is merged in, top first */
+  uint64_t nlookup;              /* references the kernel holds */
+  uint64_t nchildren;            /* nodes whose parent this is */
+  ino_t ino;                     /* st_ino shown: stable across copy-up */
+  mode_t type;                   /* S_IFMT bits */
+  int layer;                     /* topmost layer that holds it */
+  uint64_t dir_layers;           /* directories: layers whose copy is merged in, top first */
   struct ovl_node *alias_parent; /* a hard link made through the mount */
   char *alias_name;
-  uint8_t xattrs;     /* OVL_XATTRS_*: whether the file has any xattr */
-  bool hashed;        /* reachable by (parent, name) */
-  bool written;       /* opened for writing once: page cache not kept */
+  uint8_t xattrs; /* OVL_XATTRS_*: whether the file has any xattr */
+  bool hashed;    /* reachable by (parent, name) */
+  bool written;   /* opened for writing once: page cache not kept */
 };
 
 struct ovl_fs
@@ -92,8 +94,8 @@ struct ovl_fs
   struct ovl_layer layers[OVL_MAX_LAYERS];
   int n_layers; /* including the upper slot */
   bool has_upper;
-  int work_fd;  /* workdir/burrow: temporary files of copy-up */
-  bool whiteout_dev_ok; /* mknod c 0 0 allowed; else .wh.NAME files */
+  int work_fd;              /* workdir/burrow: temporary files of copy-up */
+  bool whiteout_dev_ok;     /* mknod c 0 0 allowed; else .wh.NAME files */
   const char *opaque_xattr; /* trusted.overlay.opaque, user.overlay.opaque or NULL */
   uid_t euid;
   gid_t egid;
@@ -112,7 +114,15 @@ struct ovl_fs
 };
 
 /* device_io.c: the /dev/fuse I/O that makes FUSE_CAP_HANDLE_KILLPRIV reach the kernel */
-int ovl_device_io (struct fuse_session *se);
+int ovl_device_io (struct fuse_session *se, bool io_uring, bool debug);
+bool ovl_uring_offered (void); /* the INIT request offers io_uring and we will take it */
+
+/* uring.c: the request loop, over /dev/fuse or io_uring */
+int ovl_session_loop (struct fuse_session *se);
+int ovl_uring_prepare (int fd, size_t payload_size);
+int ovl_uring_start (bool replied, bool debug);
+bool ovl_uring_reply (const struct iovec *iov, int count, ssize_t *written);
+void *ovl_uring_payload (size_t *size);
 
 /* options.c */
 int ovl_parse_args (int argc, char **argv, struct ovl_options *opt);
@@ -163,7 +173,7 @@ void ovl_inomap_drop (struct ovl_fs *fs, ino_t upper);
 /* lookup.c: resolving names across layers */
 struct ovl_found
 {
-  int layer; /* -1: no such name */
+  int layer;          /* -1: no such name */
   int whiteout_layer; /* where a whiteout hid the name, -1: none */
   struct stat st;
   uint64_t dir_layers;
@@ -231,8 +241,8 @@ void ovl_unlink (fuse_req_t req, fuse_ino_t parent, const char *name);
 void ovl_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name);
 void ovl_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
                  struct fuse_file_info *fi);
-int ovl_prepare_new_name (struct ovl_fs *fs, struct ovl_node *parent, const char *name,
-                          char *path, size_t size, bool *below);
+int ovl_prepare_new_name (struct ovl_fs *fs, struct ovl_node *parent, const char *name, char *path,
+                          size_t size, bool *below);
 
 /* rename.c */
 void ovl_rename (fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
@@ -240,16 +250,14 @@ void ovl_rename (fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t
 
 /* file_ops.c */
 void ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void ovl_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-               struct fuse_file_info *fi);
+void ovl_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, off_t off,
                     struct fuse_file_info *fi);
 void ovl_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ovl_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void ovl_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
                     struct fuse_file_info *fi);
-void ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
-                struct fuse_file_info *fi);
+void ovl_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
 int ovl_open_flags (int flags);
 
 /* killpriv.c */
@@ -261,8 +269,8 @@ void ovl_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
                   struct fuse_file_info *fi);
 
 /* xattr_ops.c */
-void ovl_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
-                   size_t size, int flags);
+void ovl_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
+                   int flags);
 void ovl_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void ovl_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
 void ovl_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);

@@ -94,10 +94,11 @@ make_layers ()
   touch -d '2001-02-03 04:05:06' l2/f
 }
 
-# ovm [OPTIONS]: mount burrow-overlay at $D/m (options appended to -o).
+# ovm [OPTIONS]: mount burrow-overlay at $D/m (options appended to -o, after $OVH_EXTRA).
 ovm ()
 {
   local o="lowerdir=$D/l1:$D/l2,upperdir=$D/u,workdir=$D/w"
+  [[ -n ${OVH_EXTRA:-} ]] && o+=",$OVH_EXTRA"
   [[ -n ${1:-} ]] && o+=",$1"
   "$BURROW_OVERLAY" -o "$o" "$D/m" || fail "burrow-overlay -o $o failed"
   mounted "$D/m" fuse.burrow-overlay || fail "not mounted at $D/m"
@@ -521,6 +522,67 @@ case_oracle_random ()
     ovu
     rm -rf "$D/kw"
   done
+}
+
+# ring_cqes PID: how many completions the helper's io_uring has posted (one per request it
+# was handed over the ring); nothing when it has no io_uring open.
+ring_cqes ()
+{
+  local fd
+  for fd in /proc/"$1"/fd/*; do
+    [[ $(readlink "$fd") == "anon_inode:[io_uring]" ]] || continue
+    awk '$1 == "CqTail:" { print $2; exit }' "/proc/$1/fdinfo/${fd##*/}"
+    return
+  done
+}
+
+helper_pid () { pgrep -f -- "burrow-overlay .* $1\$"; }
+
+# Where the kernel offers FUSE over io_uring, requests come over the ring: creates, writes
+# and reads (a lower file the page cache has not seen through the mount) land in the
+# layers as over /dev/fuse; -o io_uring=0 keeps to /dev/fuse.
+case_io_uring ()
+{
+  make_layers
+  head -c 6M /dev/urandom >"$D/l2/big"
+  ovm
+  local pid before after i
+  pid=$(helper_pid "$D/m")
+  before=$(ring_cqes "$pid")
+  [[ -n $before ]] || fail "the helper has no io_uring open"
+  for i in $(seq 1 200); do echo "n$i" >"$D/m/n$i"; done
+  cmp "$D/l2/big" "$D/m/big" || fail "a lower file read over the ring differs"
+  head -c 3M /dev/urandom >"$D/new"
+  cp "$D/new" "$D/m/new"
+  after=$(ring_cqes "$pid")
+  # 200 files of at least a create and a write each, and the reads
+  ((after - before >= 400)) || fail "only $((after - before)) requests came over the ring"
+  expect_eq "a file made over the ring" "$(cat "$D/u/n77")" n77
+  ovu
+  cmp "$D/new" "$D/u/new" || fail "a file written over the ring differs in the upper layer"
+  ovm io_uring=0
+  [[ -z $(ring_cqes "$(helper_pid "$D/m")") ]] || fail "io_uring=0: the helper opened an io_uring"
+  expect_eq "io_uring=0 serves" "$(cat "$D/m/n77")" n77
+  ovu
+}
+
+# io_uring refused (here by a seccomp filter, as a container's profile would; or the
+# kernel.io_uring_disabled sysctl): the INIT reply says no ring and the mount is served
+# over /dev/fuse, with one line naming the cause.
+case_io_uring_refused ()
+{
+  make_layers
+  "$PROBE" no-io-uring "$BURROW_OVERLAY" -f -o "lowerdir=$D/l1:$D/l2,upperdir=$D/u,workdir=$D/w" \
+    "$D/m" 2>"$D/err" &
+  local i
+  for i in $(seq 1 100); do mounted "$D/m" && break; sleep 0.05; done
+  expect_eq "served over /dev/fuse" "$(timeout 10 cat "$D/m/a")" lower1-a
+  echo w >"$D/m/w"
+  expect_eq "written" "$(cat "$D/u/w")" w
+  [[ -z $(ring_cqes "$(helper_pid "$D/m")") ]] || fail "an io_uring stayed open"
+  grep -q "io_uring: cannot set up the ring: Operation not permitted; serving /dev/fuse" "$D/err" \
+    || fail "no warning naming the cause: $(cat "$D/err")"
+  ovu
 }
 
 # bad_input WHAT OPTIONS MOUNTPOINT EXPECTED-MESSAGE

@@ -11,7 +11,7 @@ BURROW_PACKAGES=(build-essential autoconf automake libtool pkg-config libseccomp
 BURROW_PACKAGES+=(libsystemd-dev)  # cgroups
 BURROW_PACKAGES+=(debootstrap qemu-system-x86 cpio)  # systemd/vm stages
 BURROW_PACKAGES+=(libslirp-dev libglib2.0-dev iperf3 slirp4netns)  # network
-BURROW_PACKAGES+=(libfuse3-dev fuse3 fuse-overlayfs)  # overlay
+BURROW_PACKAGES+=(libfuse3-dev fuse3 fuse-overlayfs liburing-dev)  # overlay
 BURROW_PACKAGES+=(attr)  # overlay-wiring (getfattr/setfattr in the overlay semantic suite)
 
 setup_host_missing_packages ()
@@ -80,6 +80,19 @@ setup_host_fuse_device ()
   fi
 }
 
+# overlay: FUSE over io_uring (kernel 6.14+) is off unless fs/fuse's enable_uring is set,
+# which distributions leave off and only root may change. Turned on so that burrow-overlay's
+# io_uring transport is tested; its /dev/fuse path is tested too (-o io_uring=0).
+setup_host_fuse_uring ()
+{
+  local p=/sys/module/fuse/parameters/enable_uring
+  [[ -e $p ]] || modprobe fuse 2>/dev/null || true
+  if [[ -w $p && $(cat "$p") != Y ]]; then
+    echo "setup-host: echo Y >$p (was $(cat "$p")) for burrow-overlay's io_uring transport"
+    echo Y >"$p" || echo "setup-host: could not turn on $p: the io_uring tests will skip"
+  fi
+}
+
 setup_host_main ()
 {
   setup_host_packages || return 1
@@ -87,6 +100,7 @@ setup_host_main ()
     setup_host_user
     setup_host_tun  # network
     setup_host_fuse_device  # overlay
+    setup_host_fuse_uring  # overlay
   fi
   if getent passwd "$BURROW_TEST_USER" >/dev/null; then
     BURROW_TEST_UID=$(id -u "$BURROW_TEST_USER")

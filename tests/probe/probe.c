@@ -6,6 +6,11 @@
 #define _GNU_SOURCE /* renameat2 */
 #endif
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -856,8 +861,31 @@ cmd_unix_send (int argc UNUSED, char **argv)
   return n < 0 ? fail ("unix-send", "read") : 0;
 }
 
+/* no-io-uring CMD [ARG...]: run CMD where io_uring_setup fails with EPERM, as under a
+   container's seccomp profile (Docker's denies io_uring). x86_64 only. */
+static int
+cmd_no_io_uring (int argc UNUSED, char **argv)
+{
+  struct sock_filter code[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
+      || prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+    return fail ("no-io-uring", "seccomp");
+  execvp (argv[1], argv + 1);
+  return fail ("no-io-uring", argv[1]);
+}
+
 static const struct probe_cmd commands[] = {
   { "ids", 0, "", cmd_ids },
+  { "no-io-uring", 1, "CMD [ARG...]", cmd_no_io_uring },
   { "caps", 0, "", cmd_caps },
   { "keyring", 0, "", cmd_keyring },
   { "nnp", 0, "", cmd_nnp },

@@ -78,3 +78,27 @@ teardown ()
 @test "burrow-overlay: threads=4 serves parallel copy-ups, writes and listings" {
   run_case threads
 }
+
+# FUSE over io_uring needs fs/fuse's enable_uring (distributions ship it off; tests/lib/
+# setup-host.sh turns it on as root, and says so).
+require_fuse_uring ()
+{
+  [[ $(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null) == Y ]] \
+    || skip "this kernel's fuse does not offer io_uring (/sys/module/fuse/parameters/enable_uring is not Y)"
+}
+
+@test "burrow-overlay: requests come over io_uring where the kernel offers it; io_uring=0 keeps to /dev/fuse" {
+  require_fuse_uring
+  run_case io_uring
+}
+
+@test "burrow-overlay: io_uring refused (seccomp): served over /dev/fuse, with a warning" {
+  require_fuse_uring
+  run_case io_uring_refused
+}
+
+@test "burrow-overlay over /dev/fuse (io_uring=0): 3 x 120 random operations end as on the kernel's overlayfs" {
+  [[ -d /usr/share/doc/bash && -d /usr/share/doc/coreutils && -d /usr/share/doc/util-linux ]] \
+    || skip "no /usr/share/doc/{bash,coreutils,util-linux} to build layers from"
+  OVH_EXTRA=io_uring=0 run_case oracle_random 4 5 6
+}
