@@ -78,7 +78,7 @@ dev_writev (int fd, struct iovec *iov, int count, void *userdata)
       if (out->error == 0 && iov[1].iov_len >= offsetof (struct fuse_init_out, flags) + 4)
         arg->flags |= init_add;
       if (out->error == 0 && init_uring && iov[1].iov_len >= sizeof *arg
-          && ovl_uring_prepare (fd, ring_payload_size (arg)) == 0)
+          && ovl_uring_prepare (session, fd, ring_payload_size (arg)) == 0)
         {
           arg->flags |= FUSE_INIT_EXT;
           arg->flags2 |= INIT_FLAGS2_OVER_IO_URING;

@@ -119,7 +119,7 @@ bool ovl_uring_offered (void); /* the INIT request offers io_uring and we will t
 
 /* uring.c: the request loop, over /dev/fuse or io_uring */
 int ovl_session_loop (struct fuse_session *se);
-int ovl_uring_prepare (int fd, size_t payload_size);
+int ovl_uring_prepare (struct fuse_session *se, int fd, size_t payload_size);
 int ovl_uring_start (bool replied, bool debug);
 bool ovl_uring_reply (const struct iovec *iov, int count, ssize_t *written);
 void *ovl_uring_payload (size_t *size);

@@ -524,16 +524,27 @@ case_oracle_random ()
   done
 }
 
-# ring_cqes PID: how many completions the helper's io_uring has posted (one per request it
-# was handed over the ring); nothing when it has no io_uring open.
+# ring_cqes PID: how many completions the helper's io_urings (one per CPU queue) have
+# posted, one per request handed over a ring; nothing when it has no io_uring open.
 ring_cqes ()
 {
-  local fd
+  local fd n="" c
   for fd in /proc/"$1"/fd/*; do
     [[ $(readlink "$fd") == "anon_inode:[io_uring]" ]] || continue
-    awk '$1 == "CqTail:" { print $2; exit }' "/proc/$1/fdinfo/${fd##*/}"
-    return
+    c=$(awk '$1 == "CqTail:" { print $2; exit }' "/proc/$1/fdinfo/${fd##*/}")
+    n=$((${n:-0} + c))
   done
+  echo "$n"
+}
+
+# ring_count PID: how many io_urings the helper has open
+ring_count ()
+{
+  local fd n=0
+  for fd in /proc/"$1"/fd/*; do
+    [[ $(readlink "$fd") == "anon_inode:[io_uring]" ]] && n=$((n + 1))
+  done
+  echo "$n"
 }
 
 helper_pid () { pgrep -f -- "burrow-overlay .* $1\$"; }
@@ -546,10 +557,15 @@ case_io_uring ()
   make_layers
   head -c 6M /dev/urandom >"$D/l2/big"
   ovm
-  local pid before after i
+  local pid before after i ncpu
   pid=$(helper_pid "$D/m")
   before=$(ring_cqes "$pid")
   [[ -n $before ]] || fail "the helper has no io_uring open"
+  # one ring per CPU queue of the kernel, each with its thread
+  ncpu=$(tr ',' '\n' </sys/devices/system/cpu/possible \
+    | awk -F- '{ n += ($2 == "" ? 1 : $2 - $1 + 1) } END { print n }')
+  expect_eq "rings" "$(ring_count "$pid")" "$ncpu"
+  expect_eq "threads" "$(ls "/proc/$pid/task" | wc -l)" "$ncpu"
   for i in $(seq 1 200); do echo "n$i" >"$D/m/n$i"; done
   cmp "$D/l2/big" "$D/m/big" || fail "a lower file read over the ring differs"
   head -c 3M /dev/urandom >"$D/new"
@@ -580,7 +596,7 @@ case_io_uring_refused ()
   echo w >"$D/m/w"
   expect_eq "written" "$(cat "$D/u/w")" w
   [[ -z $(ring_cqes "$(helper_pid "$D/m")") ]] || fail "an io_uring stayed open"
-  grep -q "io_uring: cannot set up the ring: Operation not permitted; serving /dev/fuse" "$D/err" \
+  grep -q "io_uring: cannot set up the rings: Operation not permitted; serving /dev/fuse" "$D/err" \
     || fail "no warning naming the cause: $(cat "$D/err")"
   ovu
 }
