@@ -36,6 +36,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -437,7 +438,12 @@ queue_prepare (struct ovl_uring *u, struct ovl_queue *q, uint16_t qid)
   err = arm_poll (q, q->stop_fd, URING_STOP_TAG);
   if (err < 0)
     return err;
+  /* signals (fusermount's SIGTERM, ^C) go to the main thread, whose wait they end */
+  sigset_t all, old;
+  sigfillset (&all);
+  pthread_sigmask (SIG_BLOCK, &all, &old);
   err = -pthread_create (&q->thread, NULL, worker, q);
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
   q->has_thread = err == 0;
   return err;
 }
