@@ -17,7 +17,7 @@
 # (/etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list), so it works where only
 # Debian's archive is reachable. The host is Debian 12 too, so burrow's binaries, built
 # here, find the same libraries there (libseccomp2, libcjson1, libsystemd0, libslirp0,
-# libfuse3-3).
+# libfuse3-3, liburing2).
 set -euo pipefail
 
 DEBIAN_ROOTFS_CACHE=${BURROW_DEBIAN_CACHE:-/var/cache/burrow-tests}
@@ -27,7 +27,7 @@ DEBIAN_ROOTFS_SUITE=${BURROW_DEBIAN_SUITE:-bookworm}
 # burrow and its helpers link; the tools the bats files use.
 DEBIAN_ROOTFS_PACKAGES=(systemd systemd-sysv dbus dbus-user-session libpam-systemd
                         linux-image-amd64 kmod
-                        libseccomp2 libcjson1 libsystemd0 libslirp0 libfuse3-3 fuse3
+                        libseccomp2 libcjson1 libsystemd0 libslirp0 libfuse3-3 liburing2 fuse3
                         uidmap busybox-static bats jq procps util-linux iproute2)
 # Bump when the recipe below changes in a way the package list does not show.
 DEBIAN_ROOTFS_RECIPE=1
