@@ -576,6 +576,14 @@ case_io_uring ()
   expect_eq "a file made over the ring" "$(cat "$D/u/n77")" n77
   ovu
   cmp "$D/new" "$D/u/new" || fail "a file written over the ring differs in the upper layer"
+  # SIGTERM ends the helper with its queue threads and unmounts, with nothing touching the
+  # mount meanwhile (the signal must end the main thread's wait, not a queue thread's)
+  ovm
+  pid=$(helper_pid "$D/m")
+  kill -TERM "$pid"
+  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && fail "burrow-overlay still running 10 s after SIGTERM"
+  mounted "$D/m" && fail "$D/m still mounted after SIGTERM"
   ovm io_uring=0
   [[ -z $(ring_cqes "$(helper_pid "$D/m")") ]] || fail "io_uring=0: the helper opened an io_uring"
   expect_eq "io_uring=0 serves" "$(cat "$D/m/n77")" n77
