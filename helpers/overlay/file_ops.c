@@ -9,11 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The flags to open a layer's file with for the kernel's open flags. */
+/* The flags to open a layer's file with for the kernel's open flags. O_DIRECT stays with
+   the kernel, which already sends such I/O to us uncached: on the layer's file it would
+   refuse the unaligned buffers of a splice from /dev/fuse (EINVAL). */
 int
 ovl_open_flags (int flags)
 {
-  return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW;
+  return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_DIRECT)) | O_CLOEXEC | O_NOFOLLOW;
 }
 
 void
