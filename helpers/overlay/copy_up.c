@@ -179,6 +179,7 @@ ovl_copy_up (struct ovl_fs *fs, struct ovl_node *node, bool with_data)
   int r;
   if (node->parent && (r = ovl_copy_up (fs, node->parent, false)) < 0)
     return r;
+  ovl_push_wait (fs, node);
   char path[PATH_MAX], tmp[64];
   if ((r = ovl_node_path (node, path, sizeof path)) < 0 || (r = ovl_tmp_name (fs, tmp, sizeof tmp)) < 0)
     return r;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,7 +26,7 @@ ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
   char path[PATH_MAX];
   int r = 0, fd = -1;
-  bool keep = false;
+  bool keep = false, lower = false;
   pthread_mutex_lock (&fs->lock);
   struct ovl_node *node = ovl_node_get (fs, ino);
   if (!node)
@@ -41,6 +42,7 @@ ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         r = -errno;
       if (writes)
         node->written = true;
+      lower = node->layer != OVL_UPPER;
       /* another name of the file may have been written through another kernel inode */
       struct stat st;
       keep = fd >= 0 && !node->written && fstat (fd, &st) == 0 && st.st_nlink == 1;
@@ -55,14 +57,52 @@ ovl_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       return;
     }
   fi->fh = (uint64_t)fd;
+  if (lower)
+    fi->fh |= OVL_FH_LOWER;
   fi->keep_cache = keep;
   if (fuse_reply_open (req, fi) == -ENOENT)
     close (fd);
 }
 
+/* The fds of lower files that now read their node's upper copy (follow_copy_up), so that
+   it is looked for once. Larger fds are looked at on every read. */
+#define FD_TRACKED 65536
+static uint8_t fd_upper[FD_TRACKED];
+
+/* A lower file's fd, once its node has been copied up (opened for writing through another
+   handle), reads the upper copy, as on the kernel's overlayfs: the new file is put in
+   place of the old under the same number (the kernel knows the handle by it). Otherwise
+   the old data it read would fill the page cache that every open of the file shares.
+   True while the fd still reads a lower file. */
+static bool
+follow_copy_up (struct ovl_fs *fs, fuse_ino_t ino, int fd)
+{
+  if (fd < FD_TRACKED && __atomic_load_n (&fd_upper[fd], __ATOMIC_RELAXED))
+    return false;
+  char path[PATH_MAX];
+  int up = -1;
+  pthread_mutex_lock (&fs->lock);
+  struct ovl_node *node = ovl_node_get (fs, ino);
+  bool node_lower = node && node->layer != OVL_UPPER;
+  if (node && node->layer == OVL_UPPER && ovl_node_path (node, path, sizeof path) == 0)
+    up = openat (fs->layers[OVL_UPPER].fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  pthread_mutex_unlock (&fs->lock);
+  if (up < 0)
+    return node_lower;
+  if (dup3 (up, fd, O_CLOEXEC) == fd && fd < FD_TRACKED)
+    __atomic_store_n (&fd_upper[fd], 1, __ATOMIC_RELAXED);
+  close (up);
+  return false;
+}
+
 void
 ovl_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
+  if (fi->fh & OVL_FH_LOWER)
+    {
+      if (follow_copy_up (ovl_fs_of (req), ino, ovl_fh_fd (fi)))
+        ovl_push_read (ino, ovl_fh_fd (fi), off, size);
+    }
   size_t room;
   char *ring = ovl_uring_payload (&room);
   if (ring && size <= room)
@@ -108,7 +148,10 @@ ovl_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off
 void
 ovl_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-  close (ovl_fh_fd (fi));
+  int fd = ovl_fh_fd (fi);
+  if (fd < FD_TRACKED)
+    __atomic_store_n (&fd_upper[fd], 0, __ATOMIC_RELAXED);
+  close (fd);
   fuse_reply_err (req, 0);
 }
 

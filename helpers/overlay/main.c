@@ -183,6 +183,7 @@ serve (struct ovl_fs *fs)
                fs->opt.mountpoint);
       goto out_signals;
     }
+  ovl_push_init (fs, fuse_session_fd (se));
   /* io_uring on the single-threaded loop only: its requests are answered in order */
   if (ovl_device_io (se, fs->opt.io_uring && fs->opt.threads <= 1, fs->opt.debug) < 0)
     goto out_unmount;
@@ -204,6 +205,7 @@ serve (struct ovl_fs *fs)
   else
     rc = ovl_session_loop (se) < 0 ? 1 : 0;
   fuse_loop_cfg_destroy (cfg);
+  ovl_push_end ();
 out_unmount:
   fuse_session_unmount (se);
 out_signals:
@@ -228,6 +230,7 @@ main (int argc, char **argv)
   fs.init_userns = in_initial_userns ();
   fs.timeout = 86400.0;
   pthread_mutex_init (&fs.lock, NULL);
+  pthread_cond_init (&fs.push_done, NULL);
   umask (0);
   int rc = 1;
   if (ovl_layers_open (&fs) < 0 || check_mountpoint (fs.opt.mountpoint) < 0)

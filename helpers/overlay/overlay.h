@@ -102,7 +102,9 @@ struct ovl_fs
   bool init_userns; /* the helper runs in the initial user namespace */
   bool killpriv;    /* the kernel leaves all clearing of suid/sgid to us (killpriv.c) */
   double timeout;
-  pthread_mutex_t lock; /* guards the inode table and every name operation */
+  pthread_mutex_t lock;     /* guards the inode table and every name operation */
+  uint64_t push_ino;        /* the node push.c is storing a piece of (0: none) */
+  pthread_cond_t push_done; /* push_ino changed */
   uint64_t next_id;
   uint64_t tmp_counter;
   struct ovl_node *root;
@@ -123,6 +125,12 @@ int ovl_uring_prepare (struct fuse_session *se, int fd, size_t payload_size);
 int ovl_uring_start (bool replied, bool debug);
 bool ovl_uring_reply (const struct iovec *iov, int count, ssize_t *written);
 void *ovl_uring_payload (size_t *size);
+
+/* push.c: read-ahead of lower files into the kernel's page cache */
+void ovl_push_init (struct ovl_fs *fs, int dev_fd);
+void ovl_push_read (fuse_ino_t ino, int fd, off_t off, size_t size);
+void ovl_push_wait (struct ovl_fs *fs, const struct ovl_node *node);
+void ovl_push_end (void);
 
 /* options.c */
 int ovl_parse_args (int argc, char **argv, struct ovl_options *opt);
@@ -281,6 +289,8 @@ int ovl_copy_xattrs (const char *src, const char *dst);
    directly (direct_io), whose writes skip the kernel's clearing of suid, sgid and
    security.capability (killpriv.c does it). */
 #define OVL_FH_DIRECT (1ULL << 32)
+/* and OVL_FH_LOWER a lower layer's file, which nothing writes while the mount lives */
+#define OVL_FH_LOWER (1ULL << 33)
 
 static inline int
 ovl_fh_fd (const struct fuse_file_info *fi)

@@ -559,6 +559,8 @@ case_io_uring ()
   ovm
   local pid before after i ncpu
   pid=$(helper_pid "$D/m")
+  # a request waits for the INIT reply and the rings: then they are there to count
+  stat "$D/m" >/dev/null
   before=$(ring_cqes "$pid")
   [[ -n $before ]] || fail "the helper has no io_uring open"
   # one ring per CPU queue of the kernel, each with its thread
@@ -606,6 +608,78 @@ case_io_uring_refused ()
   [[ -z $(ring_cqes "$(helper_pid "$D/m")") ]] || fail "an io_uring stayed open"
   grep -q "io_uring: cannot set up the rings: Operation not permitted; serving /dev/fuse" "$D/err" \
     || fail "no warning naming the cause: $(cat "$D/err")"
+  ovu
+}
+
+# resident FILE: KiB of FILE in the page cache (fincore; the file must be the caller's,
+# mincore() reports every page of another's file as there)
+resident ()
+{
+  fincore --bytes --noheadings --output RES "$1" | awk '{ print int($1 / 1024) }'
+}
+
+# Read-ahead by the helper: a sequential reader of a lower file finds what follows its
+# requests already in the page cache (stored by the helper), a window of some MiB and not
+# the whole file; what is stored is the file's content; a write through the mount while
+# the file is being stored ahead copies it up and is what every later read sees.
+case_push ()
+{
+  make_layers
+  head -c 48M /dev/urandom >"$D/l2/big"
+  ovm
+  dd if="$D/m/big" of=/dev/null bs=128k count=2 status=none
+  local i kib=0
+  for i in $(seq 1 40); do
+    kib=$(resident "$D/m/big")
+    ((kib >= 2048)) && break
+    sleep 0.05
+  done
+  # the kernel's own read-ahead ends 128 KiB past the request, 384 KiB in all
+  ((kib >= 2048)) || fail "after reading 256 KiB only $kib KiB are cached: nothing read ahead"
+  ((kib <= 24 * 1024)) || fail "after reading 256 KiB $kib KiB are cached: not a window"
+  cmp "$D/l2/big" "$D/m/big" || fail "a file read with read-ahead differs from the lower one"
+  ovu
+  # A reader that opened the file before it is copied up goes on reading while a write
+  # through another handle copies it up: its reads then come from the upper copy (as on
+  # the kernel's overlayfs), and nothing is stored ahead of it from the lower file any
+  # more; either would put the old data in the page cache every open shares.
+  local off
+  for i in 1 2 3; do
+    cp "$D/l2/big" "$D/want"
+    ovm
+    off=$(((30 + i * 4) * 1024 * 1024 + i * 4096))
+    (
+      exec 3<"$D/m/big"
+      for k in $(seq 1 48); do
+        dd bs=1M count=1 status=none <&3 >/dev/null
+        sleep 0.01
+      done
+    ) &
+    sleep 0.05
+    printf 'write-%d' "$i" | dd of="$D/m/big" bs=1 seek="$off" conv=notrunc status=none
+    printf 'write-%d' "$i" | dd of="$D/want" bs=1 seek="$off" conv=notrunc status=none
+    # an open after a write drops the file's cache: what the reader fills in later is
+    # seen by a handle opened now and read once the reader is done
+    exec 4<"$D/m/big"
+    wait $! || fail "the reader failed"
+    cmp "$D/want" - <&4 || fail "write $i at $off: the mount shows other data"
+    exec 4<&-
+    ovu
+    cmp "$D/want" "$D/u/big" || fail "write $i at $off: the upper file differs"
+    rm "$D/u/big"
+  done
+  # and what it reads after the copy-up is the new data (the write bypasses the page
+  # cache, so the read asks the helper)
+  ovm
+  exec 3<"$D/m/big"
+  dd bs=128k count=1 status=none <&3 >/dev/null # fd 3 is now at 128 KiB
+  off=$((40 * 1024 * 1024))
+  head -c 4096 /dev/zero | tr '\0' L \
+    | dd of="$D/m/big" bs=4096 seek=$((off / 4096)) oflag=direct conv=notrunc status=none \
+    || fail "O_DIRECT write through the mount failed"
+  expect_eq "read after the copy-up by a handle opened before" \
+    "$(dd bs=4096 skip=$(((off - 131072) / 4096)) count=1 status=none <&3 | head -c 8)" LLLLLLLL
+  exec 3<&-
   ovu
 }
 

@@ -79,6 +79,16 @@ teardown ()
   run_case threads
 }
 
+@test "burrow-overlay: sequential reads of a lower file find what follows already cached; writes meanwhile win" {
+  command -v fincore >/dev/null || skip "fincore is not installed (Debian: util-linux)"
+  run_case push
+}
+
+@test "burrow-overlay over /dev/fuse (io_uring=0): read-ahead by the helper, writes meanwhile win" {
+  command -v fincore >/dev/null || skip "fincore is not installed (Debian: util-linux)"
+  OVH_EXTRA=io_uring=0 run_case push
+}
+
 # FUSE over io_uring needs fs/fuse's enable_uring (distributions ship it off; tests/lib/
 # setup-host.sh turns it on as root, and says so).
 require_fuse_uring ()
