@@ -230,7 +230,6 @@ main (int argc, char **argv)
   fs.init_userns = in_initial_userns ();
   fs.timeout = 86400.0;
   pthread_mutex_init (&fs.lock, NULL);
-  pthread_cond_init (&fs.push_done, NULL);
   umask (0);
   int rc = 1;
   if (ovl_layers_open (&fs) < 0 || check_mountpoint (fs.opt.mountpoint) < 0)

@@ -105,6 +105,7 @@ struct ovl_fs
   pthread_mutex_t lock;     /* guards the inode table and every name operation */
   uint64_t push_ino;        /* the node push.c is storing a piece of (0: none) */
   pthread_cond_t push_done; /* push_ino changed */
+  bool push_raced;          /* a copy-up of push_ino went on without waiting for it */
   uint64_t next_id;
   uint64_t tmp_counter;
   struct ovl_node *root;

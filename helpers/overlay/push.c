@@ -9,7 +9,10 @@
    Only lower files, which nothing writes while the mount lives: what is stored is what a
    READ would answer. A copy-up of the file waits for a store of it in progress
    (ovl_push_wait) and ends its pushing; the open that copies up drops the page cache
-   (fi->keep_cache is off for a written file), so nothing stored before it outlives it. */
+   (fi->keep_cache is off for a written file), so nothing stored before it outlives it.
+   The wait is bounded: a store can itself wait for pages the kernel has locked for a
+   READ that only the thread now copying up would answer. Past the bound the copy-up goes
+   on, and the store, once done, drops from the page cache what it put there. */
 #include "config.h"
 #include "overlay.h"
 
@@ -22,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A READ of at least this much is read-ahead of a sequential reader (the kernel sends
@@ -38,6 +42,8 @@
 /* The pieces stored: a piece and its header fit in a pipe of 1 MiB, the most an
    unprivileged user may ask for. */
 #define PUSH_PIECE (256 * 1024)
+/* How long a copy-up waits for a store of its file before it goes on without it. */
+#define PUSH_WAIT_NS (200 * 1000 * 1000L)
 /* Files pushed at once: a new one takes the place of the longest unused. */
 #define PUSH_STREAMS 4
 
@@ -113,6 +119,19 @@ store (uint64_t ino, int fd, off_t off, size_t len)
   return err;
 }
 
+/* A copy-up did not wait for a store: what the store put in the page cache goes. */
+static void
+invalidate (uint64_t ino, off_t off, size_t len)
+{
+  struct
+  {
+    struct fuse_out_header h;
+    struct fuse_notify_inval_inode_out i;
+  } m = { { sizeof m, FUSE_NOTIFY_INVAL_INODE, 0 }, { ino, off, (int64_t)len } };
+  if (write (push.dev_fd, &m, sizeof m) < 0 && errno != ENOENT)
+    perror ("burrow-overlay: drop read-ahead of a file copied up meanwhile");
+}
+
 /* The next piece to store, claimed (busy); false when there is none. */
 static bool
 next_piece (struct push_stream **out, off_t *off, size_t *len)
@@ -163,9 +182,16 @@ pusher (void *arg)
       if (lower)
         {
           pthread_mutex_lock (&fs->lock);
+          bool raced = fs->push_raced;
           fs->push_ino = 0;
+          fs->push_raced = false;
           pthread_cond_broadcast (&fs->push_done);
           pthread_mutex_unlock (&fs->lock);
+          if (raced)
+            {
+              invalidate (ino, off, len);
+              r = -ESTALE;
+            }
         }
 
       pthread_mutex_lock (&push.lock);
@@ -233,6 +259,11 @@ stream_for (uint64_t ino, int fd)
 void
 ovl_push_init (struct ovl_fs *fs, int dev_fd)
 {
+  pthread_condattr_t attr;
+  pthread_condattr_init (&attr);
+  pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+  pthread_cond_init (&fs->push_done, &attr);
+  pthread_condattr_destroy (&attr);
   push.fs = fs;
   push.dev_fd = dev_fd;
 }
@@ -282,10 +313,23 @@ ovl_push_end (void)
     }
 }
 
-/* Under fs->lock, before a copy-up of node: a store of it in progress ends first. */
+/* Under fs->lock, before a copy-up of node: a store of it in progress ends first, or
+   within PUSH_WAIT_NS is told to undo itself when it ends. */
 void
 ovl_push_wait (struct ovl_fs *fs, const struct ovl_node *node)
 {
+  struct timespec until;
+  clock_gettime (CLOCK_MONOTONIC, &until);
+  until.tv_nsec += PUSH_WAIT_NS;
+  if (until.tv_nsec >= 1000000000L)
+    {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
   while (fs->push_ino == node->id)
-    pthread_cond_wait (&fs->push_done, &fs->lock);
+    if (pthread_cond_timedwait (&fs->push_done, &fs->lock, &until) == ETIMEDOUT)
+      {
+        fs->push_raced = fs->push_ino == node->id;
+        break;
+      }
 }
